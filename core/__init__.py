@@ -1,0 +1,1 @@
+"""Steward core: the platform that loads installable modules through one registry."""

@@ -1,0 +1,1 @@
+"""The firm running Steward: its name, currency, language and time zone."""

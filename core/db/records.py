@@ -1,0 +1,119 @@
+"""Writing business records: optimistic locking and the audit log, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from piccolo.table import Table
+
+from core.db.audit import AuditEntry, as_text
+from core.db.context import current_user_id
+from core.db.engine import transaction
+
+_SYSTEM_FIELDS = {"id", "created_at", "created_by", "updated_at", "updated_by", "version"}
+
+
+class RecordNotFound(Exception):
+    def __init__(self, table: type[Table], record_id: int) -> None:
+        self.table, self.record_id = table, record_id
+        super().__init__(f"{table._meta.tablename} #{record_id} does not exist")
+
+
+class StaleRecordError(Exception):
+    """Somebody saved the record after this edit started; refusing beats overwriting."""
+
+    def __init__(self, table: type[Table], record_id: int, expected: int, current: int) -> None:
+        self.table, self.record_id = table, record_id
+        self.expected, self.current = expected, current
+        super().__init__(
+            f"{table._meta.tablename} #{record_id} was changed by someone else while you "
+            f"edited it (you started from version {expected}, it is now at version {current}); "
+            "reload to see their changes"
+        )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _columns(table: type[Table], values: dict[str, Any]) -> dict[Any, Any]:
+    unknown = set(values) - {c._meta.name for c in table._meta.columns}
+    if unknown:
+        raise ValueError(f"{table._meta.tablename} has no column(s) {', '.join(sorted(unknown))}")
+    return {table._meta.get_column_by_name(k): v for k, v in values.items()}
+
+
+async def create(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
+    """Insert a record, stamping audit columns and logging each set field."""
+    user = current_user_id.get()
+    now = _now()
+    stamped = {**values, "created_at": now, "updated_at": now, "created_by": user,
+               "updated_by": user, "version": 1}
+    async with transaction():
+        row = (await table.insert(table(**stamped)).returning(*table._meta.columns).run())[0]
+        await AuditEntry.insert(
+            *[
+                AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=row["id"],
+                           action="create", field=k, old=None, new=as_text(v))
+                for k, v in values.items()
+                if k not in _SYSTEM_FIELDS and v is not None
+            ]
+            or [AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=row["id"],
+                           action="create")]
+        ).run()
+    return row
+
+
+async def update(
+    table: type[Table], record_id: int, changes: dict[str, Any], *, version: int
+) -> dict[str, Any]:
+    """Save `changes` if the record is still at `version`; else raise StaleRecordError."""
+    user = current_user_id.get()
+    cols = _columns(table, changes)
+    async with transaction():
+        old = await table.select().where(table._meta.primary_key == record_id).first().run()
+        if old is None:
+            raise RecordNotFound(table, record_id)
+        if old["version"] != version:
+            raise StaleRecordError(table, record_id, version, old["version"])
+        stamped = {**cols, table.version: version + 1, table.updated_at: _now(), table.updated_by: user}  # type: ignore[attr-defined]
+        rows = (
+            await table.update(stamped)
+            .where((table._meta.primary_key == record_id) & (table.version == version))  # type: ignore[attr-defined]
+            .returning(*table._meta.columns)
+            .run()
+        )
+        if not rows:
+            # Lost the race between our read and our write (PostgreSQL, read committed).
+            now = await table.select(table.version).where(table._meta.primary_key == record_id).first().run()  # type: ignore[attr-defined]
+            raise StaleRecordError(table, record_id, version, now["version"] if now else -1)
+        entries = [
+            AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=record_id,
+                       action="write", field=k, old=as_text(old[k]), new=as_text(v))
+            for k, v in changes.items()
+            if k not in _SYSTEM_FIELDS and as_text(old[k]) != as_text(v)
+        ]
+        if entries:
+            await AuditEntry.insert(*entries).run()
+    return rows[0]
+
+
+async def delete(table: type[Table], record_id: int, *, version: int) -> None:
+    user = current_user_id.get()
+    async with transaction():
+        rows = (
+            await table.delete()
+            .where((table._meta.primary_key == record_id) & (table.version == version))  # type: ignore[attr-defined]
+            .returning(table._meta.primary_key)
+            .run()
+        )
+        if not rows:
+            now = await table.select(table.version).where(table._meta.primary_key == record_id).first().run()  # type: ignore[attr-defined]
+            if now is None:
+                raise RecordNotFound(table, record_id)
+            raise StaleRecordError(table, record_id, version, now["version"])
+        await AuditEntry.insert(
+            AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=record_id,
+                       action="delete")
+        ).run()

@@ -1,0 +1,160 @@
+"""The manifest: a module's typed, frozen table of contents.
+
+A module contributes only what its `MANIFEST` lists. Nothing registers itself at
+import time; core reads manifests and builds the registry from installed ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from piccolo.table import Table
+
+VERSION_RE = re.compile(r"^\d+\.\d+(\.\d+)?$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+DataLoader = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Permission:
+    """`<module>.<concept>.<action>`, with a label for the roles page."""
+
+    name: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role a module brings (core brings manager, technician, sales, warehouse, trainer)."""
+
+    name: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Menu:
+    label: str
+    route: str
+    permission: str
+    order: int = 100
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordRule:
+    """Restricts which rows of `table` a role sees; `domain` builds a Piccolo where-clause
+    from the current user id (e.g. work orders assigned to the technician)."""
+
+    name: str
+    table: type[Table]
+    roles: tuple[str, ...]
+    domain: Callable[[int], Any]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A plain function; core wraps it as the Dramatiq actor `<module>.<name>`."""
+
+    fn: Callable[..., Any]
+    name: str = ""
+    max_retries: int = 5
+    queue: str = "default"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    job: str
+    cron: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    template: str
+    context: Callable[..., Awaitable[Mapping[str, Any]]]
+    permission: str
+    model: str = ""
+    paper: str = "A4"
+    filename: str = "{name}.pdf"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A fragment this module adds to another module's page (e.g. a tab)."""
+
+    target: str
+    template: str
+    label: str = ""
+    permission: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Widget:
+    name: str
+    template: str
+    permission: str
+    context: Callable[..., Awaitable[Mapping[str, Any]]] | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    event: str
+    handler: Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SettingField:
+    key: str
+    label: str
+    default: Any = None
+    kind: str = "str"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    version: str
+    summary: str
+    category: str = "Uncategorized"
+    depends: tuple[str, ...] = ()
+    # Bridge modules: installed automatically once every module listed here is installed.
+    auto_install: tuple[str, ...] = ()
+    application: bool = False
+    tables: tuple[type[Table], ...] = ()
+    controllers: tuple[Any, ...] = ()
+    menus: tuple[Menu, ...] = ()
+    permissions: tuple[Permission, ...] = ()
+    roles: tuple[Role, ...] = ()
+    grants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    record_rules: tuple[RecordRule, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    reports: tuple[Report, ...] = ()
+    slots: tuple[Slot, ...] = ()
+    widgets: tuple[Widget, ...] = ()
+    events: tuple[str, ...] = ()
+    subscribers: tuple[Subscriber, ...] = ()
+    data: tuple[DataLoader, ...] = ()
+    demo: tuple[DataLoader, ...] = ()
+    settings: tuple[SettingField, ...] = ()
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Where the module's Piccolo migrations live; built-ins use migrations/<name>/.
+    migrations: Path | None = None
+    # Folder holding templates/ and static/; defaults to the manifest's package folder.
+    root: Path | None = None
+
+    @property
+    def table_names(self) -> list[str]:
+        return [t._meta.tablename for t in self.tables]
+
+    @property
+    def permission_names(self) -> list[str]:
+        return [p.name for p in self.permissions]

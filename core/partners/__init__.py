@@ -1,0 +1,1 @@
+"""Partners (organisations and people) and the territories they sit in."""

@@ -1,0 +1,1 @@
+"""Products: what the firm sells, installs, stocks and services."""

@@ -1,0 +1,1 @@
+"""Web layer: app-wide guards, templating, shared page helpers."""
