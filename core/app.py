@@ -80,11 +80,12 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     live = LiveRegistry(catalog, settings.web.registry_check_seconds)
 
     async def on_startup(app: Litestar) -> None:
-        await db.start(pool_size=settings.database.pool_size)
+        app.state.owns_pool = await db.start(pool_size=settings.database.pool_size)
         await live.get()
 
     async def on_shutdown(app: Litestar) -> None:
-        await db.stop()
+        if app.state.get("owns_pool"):
+            await db.stop()
 
     static = create_static_files_router(
         path="/static", directories=search_path(settings, catalog, "static"), opt={"public": True},

@@ -40,13 +40,14 @@ async def _database(settings: Settings, catalog: Catalog) -> AsyncIterator[None]
     register_apps(catalog.manifests.values())
     db.configure(settings.database.url, settings.database.busy_timeout_seconds)
     try:
-        await db.start(pool_size=2)
+        owns = await db.start(pool_size=2)
     except OSError as exc:
         raise CliError(f"cannot reach the database at {settings.database.url}: {exc}") from exc
     try:
         yield
     finally:
-        await db.stop()
+        if owns:
+            await db.stop()
 
 
 def run_async(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:

@@ -42,6 +42,9 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
     return PostgresEngine(config=postgres_config(url))
 
 
+_configured_url: str | None = None
+
+
 def _all_tables(cls: type[Table] = Table) -> list[type[Table]]:
     found: list[type[Table]] = []
     for sub in cls.__subclasses__():
@@ -51,9 +54,14 @@ def _all_tables(cls: type[Table] = Table) -> list[type[Table]]:
 
 
 def configure(url: str, busy_timeout: float = 30.0) -> Engine:
-    """Create the process's engine and bind every table class to it."""
-    engine = make_engine(url, busy_timeout)
-    piccolo_conf.DB = engine
+    """Create the process's engine (or keep the current one if it has the same URL)
+    and bind every table class to it."""
+    global _configured_url
+    engine = piccolo_conf.DB
+    if engine is None or _configured_url != url:
+        engine = make_engine(url, busy_timeout)
+        piccolo_conf.DB = engine
+        _configured_url = url
     for table in _all_tables():
         table._meta.db = engine
     return engine
@@ -69,20 +77,24 @@ def is_sqlite(engine: Engine | None = None) -> bool:
     return isinstance(engine or current(), SQLiteEngine)
 
 
-async def start(engine: Engine | None = None, pool_size: int = 10) -> None:
-    """Prepare the engine for serving: WAL on SQLite, a connection pool on PostgreSQL."""
+async def start(engine: Engine | None = None, pool_size: int = 10) -> bool:
+    """Prepare the engine for serving: WAL on SQLite, a connection pool on PostgreSQL.
+    Returns True if this call opened the pool (so the caller should close it)."""
     engine = engine or current()
     if isinstance(engine, SQLiteEngine):
         # WAL lets readers proceed while one writer commits; it persists in the file.
         await engine._run_in_new_connection("PRAGMA journal_mode=WAL")
-    elif isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(max_size=pool_size)
+    elif isinstance(engine, PostgresEngine) and engine.pool is None:
+        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+        return True
+    return False
 
 
 async def stop(engine: Engine | None = None) -> None:
-    engine = engine or current()
+    engine = engine or piccolo_conf.DB
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+        engine.pool = None
 
 
 @contextlib.asynccontextmanager
