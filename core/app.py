@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
             await db.stop()
 
     static = create_static_files_router(
-        path="/static", directories=search_path(settings, catalog, "static"), opt={"public": True},
+        path="/static", directories=[str(d) for d in search_path(settings, catalog, "static")], opt={"public": True},
         include_in_schema=False,
     )
     app = Litestar(
@@ -98,6 +98,9 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         logging_config=None,
+        # The JSON API and its schema come with their own permissions later;
+        # until then no undeclared schema routes are served.
+        openapi_config=None,
         debug=False,
     )
     app.state.settings = settings

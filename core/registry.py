@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from core.modules import graph
 from core.modules.discovery import Catalog
@@ -28,38 +29,38 @@ class Registry:
     def is_installed(self, name: str) -> bool:
         return any(m.name == name for m in self.manifests)
 
-    def _each(self, attr: str) -> Iterator[tuple[Manifest, object]]:
+    def _each(self, attr: str) -> Iterator[tuple[Manifest, Any]]:
         for m in self.manifests:
             for item in getattr(m, attr):
                 yield m, item
 
     @property
     def menus(self) -> list[Menu]:
-        return sorted((i for _, i in self._each("menus")), key=lambda x: (x.order, x.label))  # type: ignore[union-attr,attr-defined]
+        return sorted((i for _, i in self._each("menus")), key=lambda x: (x.order, x.label))
 
     @property
     def permissions(self) -> list[Permission]:
-        return [i for _, i in self._each("permissions")]  # type: ignore[misc]
+        return [i for _, i in self._each("permissions")]
 
     @property
     def jobs(self) -> dict[str, Job]:
-        return {f"{m.name}.{j.name or j.fn.__name__}": j for m, j in self._each("jobs")}  # type: ignore[attr-defined]
+        return {f"{m.name}.{j.name or j.fn.__name__}": j for m, j in self._each("jobs")}
 
     @property
     def schedules(self) -> list[tuple[str, Schedule]]:
-        return [(m.name, s) for m, s in self._each("schedules")]  # type: ignore[misc]
+        return [(m.name, s) for m, s in self._each("schedules")]
 
     @property
     def reports(self) -> list[Report]:
-        return [r for _, r in self._each("reports")]  # type: ignore[misc]
+        return [r for _, r in self._each("reports")]
 
     def slots(self, target: str) -> list[Slot]:
-        found = [s for _, s in self._each("slots") if s.target == target]  # type: ignore[attr-defined]
+        found = [s for _, s in self._each("slots") if s.target == target]
         return sorted(found, key=lambda s: s.order)
 
     @property
     def widgets(self) -> list[Widget]:
-        return sorted((w for _, w in self._each("widgets")), key=lambda w: w.order)  # type: ignore[attr-defined]
+        return sorted((w for _, w in self._each("widgets")), key=lambda w: w.order)
 
     def translations(self, language: str) -> dict[str, str]:
         merged: dict[str, str] = {}

@@ -11,14 +11,18 @@ A core-installed template is built once per session and copied per test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import httpx
 import pytest
+from litestar import Litestar
 
 from core.db import engine as db
 from core.db.migrations import register_apps
@@ -122,7 +126,7 @@ async def core_db(databases: Databases, catalog: Catalog, core_template: str) ->
 def settings_for(tmp_path: Path):
     """Build Settings for a database URL, with var/ under the test's tmp dir."""
 
-    def make(url: str, **web: object) -> Settings:
+    def make(url: str, **web: Any) -> Settings:
         from dataclasses import replace
 
         cfg = tmp_path / "config.toml"
@@ -136,3 +140,16 @@ def settings_for(tmp_path: Path):
 @pytest.fixture
 def repo_root() -> Iterator[Path]:
     yield ROOT
+
+
+@contextlib.asynccontextmanager
+async def app_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for `app` running in *this* event loop, lifespan included.
+
+    Litestar's AsyncTestClient runs the lifespan in a portal thread with its own
+    loop; a PostgreSQL pool opened there cannot be used from the test's loop.
+    """
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client

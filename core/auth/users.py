@@ -25,7 +25,7 @@ async def create_user(login: str, password: str, roles: list[str], *, name: str 
     async with transaction():
         if await User.exists().where(User.login == login).run():
             raise UserError(f"a user with login '{login}' already exists")
-        role_rows = await Role.select(Role.id, Role.name).where(Role.name.is_in(roles)).run() if roles else []
+        role_rows = await Role.select(Role._meta.primary_key, Role.name).where(Role.name.is_in(roles)).run() if roles else []
         missing = set(roles) - {r["name"] for r in role_rows}
         if missing:
             known = [r["name"] for r in await Role.select(Role.name).order_by(Role.name).run()]

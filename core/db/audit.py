@@ -35,6 +35,6 @@ async def history(table: type[Table], record_id: int) -> list[dict[str, Any]]:
         .where(
             (AuditEntry.table_name == table._meta.tablename) & (AuditEntry.record_id == record_id)
         )
-        .order_by(AuditEntry.id, ascending=False)
+        .order_by(AuditEntry._meta.primary_key, ascending=False)
         .run()
     )

@@ -63,13 +63,14 @@ async def ensure(module: str, key: str, table: type[Table], values: dict[str, An
         row = await records.update(table, current["id"], values, version=current["version"])
     else:
         row = (
-            await table.update(values).where(table._meta.primary_key == current["id"])
+            await table.update(dict(values))  # type: ignore[arg-type]
+            .where(table._meta.primary_key == current["id"])
             .returning(*table._meta.columns).run()
         )[0]
     await DataRecord.update({
         DataRecord.checksum: new_sum,
         DataRecord.row_checksum: _checksum(_plain(row, list(values))),
-    }).where(DataRecord.id == tracked["id"]).run()
+    }).where(DataRecord._meta.primary_key == tracked["id"]).run()
     return tracked["record_id"]
 
 

@@ -26,7 +26,7 @@ def handlers_of(manifest: Manifest) -> list[tuple[str, HTTPRouteHandler]]:
     found: list[tuple[str, HTTPRouteHandler]] = []
     for item in manifest.controllers:
         if isinstance(item, type) and issubclass(item, Controller):
-            base = item.path
+            base = getattr(item, "path", "/")
             handlers = [v for v in vars(item).values() if isinstance(v, HTTPRouteHandler)]
         elif isinstance(item, HTTPRouteHandler):
             base, handlers = "", [item]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.auth.models import Role, RoleGrant
 from core.db import data, migrations
@@ -69,14 +70,12 @@ class Plan:
 
 
 async def _set_state(name: str, state: str, **extra: object) -> None:
-    values = {ModuleRecord.state: state, **{getattr(ModuleRecord, k): v for k, v in extra.items()}}
+    values: dict[Any, Any] = {"state": state, **extra}
     updated = await ModuleRecord.update(values).where(ModuleRecord.name == name).returning(
-        ModuleRecord.id
+        ModuleRecord.name
     ).run()
     if not updated:
-        await ModuleRecord.insert(
-            ModuleRecord(name=name, state=state, **{k: v for k, v in extra.items()})
-        ).run()
+        await ModuleRecord.insert(ModuleRecord(name=name, **values)).run()
 
 
 async def _demo_wanted() -> bool:
@@ -116,18 +115,20 @@ async def _grant_defaults(m: Manifest) -> None:
             target=Role.name, action="DO NOTHING"
         ).run()
     for role_name, perms in m.grants.items():
-        role = await Role.select(Role.id).where(Role.name == role_name).first().run()
-        if role is None:
-            await Role.insert(Role(name=role_name, label=role_name.title())).run()
-            role = await Role.select(Role.id).where(Role.name == role_name).first().run()
+        await Role.insert(Role(name=role_name, label=role_name.title())).on_conflict(
+            target=Role.name, action="DO NOTHING"
+        ).run()
+        role_id = await Role.select(Role._meta.primary_key).where(Role.name == role_name).first().run()
+        assert role_id is not None
+        rid = role_id["id"]
         have = {
             r["permission"]
-            for r in await RoleGrant.select(RoleGrant.permission).where(RoleGrant.role == role["id"]).run()
+            for r in await RoleGrant.select(RoleGrant.permission).where(RoleGrant.role == rid).run()
         }
         new = [p for p in perms if p not in have]
         if new:
             await RoleGrant.insert(
-                *[RoleGrant(role=role["id"], permission=p, module=m.name) for p in new]
+                *[RoleGrant(role=rid, permission=p, module=m.name) for p in new]
             ).run()
 
 
@@ -229,6 +230,7 @@ async def upgrade(catalog: Catalog, names: Iterable[str]) -> Plan:
     for name in order:
         m = catalog[name]
         old = await ModuleRecord.select().where(ModuleRecord.name == name).first().run()
+        assert old is not None
         await _set_state(name, TO_UPGRADE)
         try:
             await migrations.forwards(name)

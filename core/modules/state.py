@@ -46,8 +46,8 @@ async def registry_version() -> int:
 
 
 async def bump_registry() -> int:
-    rows = await RegistryVersion.update({RegistryVersion.version: RegistryVersion.version + 1}).where(
-        RegistryVersion.id == RegistryVersion.id
+    rows = await RegistryVersion.update(
+        {RegistryVersion.version: RegistryVersion.version + 1}, force=True
     ).returning(RegistryVersion.version).run()
     if rows:
         return rows[0]["version"]

@@ -21,7 +21,7 @@ class Partner(Audited, Table, tablename="core_partner"):
     kind = Varchar(length=20, default="organisation")
     name = Varchar(length=200, index=True)
     # A person belongs to an organisation; organisations have no parent.
-    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
+    parent: ForeignKey = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
     is_customer = Boolean(default=False)
     is_supplier = Boolean(default=False)
     reference = Varchar(length=50, default="", index=True)

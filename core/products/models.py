@@ -16,7 +16,7 @@ UNITS = ("unit", "hour", "kg", "litre", "metre", "box")
 
 class ProductCategory(Audited, Table, tablename="core_product_category"):
     name = Varchar(length=100, unique=True)
-    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
+    parent: ForeignKey = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
 
 
 class Product(Audited, Table, tablename="core_product"):

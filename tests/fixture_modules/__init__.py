@@ -1,0 +1,1 @@
+"""Small modules used only by the lifecycle tests (never discovered by the real app)."""
