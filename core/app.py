@@ -14,17 +14,23 @@ import logging
 import time
 
 from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from core import i18n
+from core.auth.sessions import SessionMiddleware, make_store
 from core.db import engine as db
 from core.db.migrations import register_apps
 from core.modules.discovery import Catalog, discover
 from core.modules.graph import handlers_of
 from core.registry import Registry, load
-from core.settings import Settings, ensure_secret, load_settings
-from core.web.guards import check_declared, installed_module_guard
-from core.web.templating import make_engine, search_path
+from core.settings import ROOT, Settings, ensure_secret, load_settings
+from core.web.errors import http_error
+from core.web.guards import access_guard, check_declared
+from core.web.security import add_security_headers
+from core.web.templating import THEMES_DIR, ThemedEngine, check_theme, module_dirs, theme, themes
 
 log = logging.getLogger("steward")
 
@@ -38,6 +44,12 @@ class LiveRegistry:
         self._current: Registry | None = None
         self._checked = 0.0
         self._lock = asyncio.Lock()
+        self.company_name = "Steward"
+
+    @property
+    def current(self) -> Registry | None:
+        """The registry as last loaded (no database check; guards refresh it per request)."""
+        return self._current
 
     async def get(self) -> Registry:
         if self._current is not None and time.monotonic() - self._checked < self.interval:
@@ -54,11 +66,19 @@ class LiveRegistry:
         version = await registry_version() if await RegistryVersion.table_exists().run() else 0
         if self._current is None or version != self._current.version:
             self._current = await load(self.catalog)
+            await self._load_company()
             log.info("registry v%s: %s", self._current.version, ", ".join(self._current.names))
         self._checked = time.monotonic()
 
     def invalidate(self) -> None:
         self._checked = 0.0
+
+    async def _load_company(self) -> None:
+        from core.company.models import Company
+
+        if await Company.table_exists().run():
+            row = await Company.select(Company.name).first().run()
+            self.company_name = row["name"] if row else "Steward"
 
 
 def _module_routers(catalog: Catalog) -> list[Router]:
@@ -72,10 +92,37 @@ def _module_routers(catalog: Catalog) -> list[Router]:
     return routers
 
 
+def _static_routers(catalog: Catalog) -> list[Router]:
+    shared = create_static_files_router(
+        path="/static", directories=[str(d) for d in module_dirs(catalog, "static")],
+        opt={"public": True}, include_in_schema=False,
+    )
+    per_theme = [
+        create_static_files_router(
+            path=f"/static/themes/{name}", directories=[str(THEMES_DIR / name / "static")],
+            opt={"public": True}, include_in_schema=False, name=f"theme-{name}",
+        )
+        for name in themes()
+    ]
+    return [shared, *per_theme]
+
+
+def _theme_of_request(settings: Settings):
+    async def before_request(request) -> None:  # type: ignore[no-untyped-def]
+        from core.auth.current import current_user
+
+        user = current_user(request)
+        theme.set(user.theme if user and user.theme in themes() else settings.web.theme)
+
+    return before_request
+
+
 def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> Litestar:
     settings = ensure_secret(settings or load_settings())
+    check_theme(settings)
     catalog = catalog or discover()
     register_apps(catalog.manifests.values())
+    i18n.load_catalogues([ROOT / "core", *[m.root for m in catalog.manifests.values() if m.root]])
     db.configure(settings.database.url, settings.database.busy_timeout_seconds)
     live = LiveRegistry(catalog, settings.web.registry_check_seconds)
 
@@ -87,14 +134,28 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         if app.state.get("owns_pool"):
             await db.stop()
 
-    static = create_static_files_router(
-        path="/static", directories=[str(d) for d in search_path(settings, catalog, "static")], opt={"public": True},
-        include_in_schema=False,
-    )
+    engine = ThemedEngine(catalog)
+    engine.add_globals(current_theme=theme.get, all_themes=themes)
+    from core.web.shell import shell
+
+    engine.add_globals(shell=shell)
+    store = make_store(settings.sessions.url, settings.var_dir)
     app = Litestar(
-        route_handlers=[*_module_routers(catalog), static],
-        guards=[installed_module_guard],
-        template_config=TemplateConfig(instance=make_engine(settings, catalog)),
+        route_handlers=[*_module_routers(catalog), *_static_routers(catalog)],
+        guards=[access_guard],
+        middleware=[
+            DefineMiddleware(SessionMiddleware, store=store,
+                             idle_seconds=settings.sessions.idle_minutes * 60,
+                             absolute_seconds=settings.sessions.absolute_hours * 3600),
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.security.secret, cookie_name="steward_csrf", header_name="x-csrftoken",
+            cookie_samesite="lax", exclude=["/api/"],
+        ),
+        before_request=_theme_of_request(settings),
+        before_send=[add_security_headers],
+        exception_handlers={Exception: http_error},
+        template_config=TemplateConfig(instance=engine),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         logging_config=None,

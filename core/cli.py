@@ -93,11 +93,11 @@ def main(ctx: click.Context, config: str | None) -> None:
 
 
 async def _ensure_admin(settings: Settings) -> str | None:
-    """Create the first administrator if there is no user yet; return its password."""
+    """Create the `admin` user if it does not exist yet; return its password."""
     from core.auth.models import User
     from core.auth.users import create_user
 
-    if await User.exists().run():
+    if await User.exists().where(User.login == ADMIN_LOGIN).run():
         return None
     password = secrets.token_urlsafe(12)
     await create_user(ADMIN_LOGIN, password, ["admin"], name="Administrator")

@@ -1,7 +1,9 @@
 """Core's own manifest: core is the module every other module depends on."""
 
+from core.attachments.models import Attachment
+from core.auth.controllers import AuthController
+from core.auth.models import ApiToken, LoginAttempt, RoleGrant, User, UserRole
 from core.auth.models import Role as RoleTable
-from core.auth.models import RoleGrant, User, UserRole
 from core.company.models import Company
 from core.data import load_core_data
 from core.db.audit import AuditEntry
@@ -24,10 +26,10 @@ MANIFEST = Manifest(
     application=False,
     tables=(
         ModuleRecord, RegistryVersion, DataRecord, AuditEntry, Sequence, SequenceCounter,
-        Company, RoleTable, User, UserRole, RoleGrant,
+        Company, RoleTable, User, UserRole, RoleGrant, LoginAttempt, ApiToken, Attachment,
         Territory, Partner, ProductCategory, Product,
     ),
-    controllers=(healthz, home),
+    controllers=(healthz, home, AuthController),
     menus=(Menu("Home", "/", "core.home.read", order=0),),
     permissions=(
         Permission("core.home.read", "See the start page"),

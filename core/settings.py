@@ -52,6 +52,14 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class SessionSettings:
+    # Empty: files under var/sessions. redis://... to share sessions between servers.
+    url: str = ""
+    idle_minutes: int = 480
+    absolute_hours: int = 24
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = "INFO"
 
@@ -62,6 +70,7 @@ class Settings:
     broker: BrokerSettings = field(default_factory=BrokerSettings)
     web: WebSettings = field(default_factory=WebSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    sessions: SessionSettings = field(default_factory=SessionSettings)
     log: LogSettings = field(default_factory=LogSettings)
     var_dir: Path = ROOT / "var"
     source: str = "<defaults>"
@@ -79,6 +88,7 @@ _SECTIONS: dict[str, type] = {
     "broker": BrokerSettings,
     "web": WebSettings,
     "security": SecuritySettings,
+    "sessions": SessionSettings,
     "log": LogSettings,
 }
 
@@ -116,6 +126,8 @@ def _validate(s: Settings) -> None:
         raise SettingsError(
             f"{src}: key 'broker.url': expected 'embedded', redis://... or amqp://..., got {burl!r}"
         )
+    if s.sessions.url and not s.sessions.url.startswith("redis://"):
+        raise SettingsError(f"{src}: key 'sessions.url': expected empty or redis://..., got {s.sessions.url!r}")
     if not 0 < s.web.port < 65536:
         raise SettingsError(f"{src}: key 'web.port': expected 1-65535, got {s.web.port}")
     if s.web.language not in LANGUAGES:
@@ -197,4 +209,4 @@ def ensure_secret(s: Settings) -> Settings:
     if not secret_file.exists():
         secret_file.write_text(secrets.token_urlsafe(48))
         secret_file.chmod(0o600)
-    return replace(s, security=SecuritySettings(secret=secret_file.read_text().strip()))
+    return replace(s, security=replace(s.security, secret=secret_file.read_text().strip()))

@@ -149,7 +149,48 @@ async def app_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     Litestar's AsyncTestClient runs the lifespan in a portal thread with its own
     loop; a PostgreSQL pool opened there cannot be used from the test's loop.
     """
-    async with app.lifespan():
+    # Hooks are called directly rather than through `app.lifespan()`, whose task
+    # group must exit in the task that entered it (pytest fixtures may not).
+    for hook in app.on_startup:
+        await app._call_lifespan_hook(hook)
+    try:
         transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
+    finally:
+        for hook in app.on_shutdown:
+            await app._call_lifespan_hook(hook)
+
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+async def make_user(login: str, *, roles: tuple[str, ...] = (), permissions: tuple[str, ...] = (),
+                    password: str = TEST_PASSWORD) -> dict[str, Any]:
+    """A user with the given roles; `permissions` go to a personal role made for the test."""
+    from core.auth.models import Role, RoleGrant
+    from core.auth.users import create_user
+
+    role_names = list(roles)
+    if permissions:
+        role = (await Role.insert(Role(name=f"test_{login}", label=login)).returning(Role._meta.primary_key).run())[0]
+        await RoleGrant.insert(*[RoleGrant(role=role["id"], permission=p) for p in permissions]).run()
+        role_names.append(f"test_{login}")
+    return await create_user(login, password, role_names)
+
+
+def csrf_token(client: httpx.AsyncClient) -> str:
+    return client.cookies.get("steward_csrf") or ""
+
+
+async def sign_in(client: httpx.AsyncClient, login: str, password: str = TEST_PASSWORD) -> httpx.Response:
+    """Sign in through the real form (CSRF cookie first), as a browser would."""
+    await client.get("/login")
+    response = await client.post("/login", data={"login": login, "password": password,
+                                                 "_csrf_token": csrf_token(client)})
+    return response
+
+
+async def post_form(client: httpx.AsyncClient, url: str, data: dict[str, Any], **kw: Any) -> httpx.Response:
+    """POST a form with the CSRF field filled in."""
+    return await client.post(url, data={**data, "_csrf_token": csrf_token(client)}, **kw)

@@ -10,7 +10,7 @@ from core.db.migrations import register_apps
 from core.modules import lifecycle
 from core.modules.discovery import Catalog, discover
 from core.registry import load
-from core.testing import app_client
+from core.testing import app_client, make_user, sign_in
 
 
 @pytest.fixture
@@ -40,7 +40,9 @@ async def test_healthz_reports_database_and_installed_modules(modules: Catalog, 
 
 async def test_routes_of_a_module_that_is_not_installed_answer_404(modules: Catalog, core_db: str, settings_for) -> None:
     app = create_app(settings_for(core_db, registry_check_seconds=0.0), modules)
+    await make_user("root", roles=("admin",))
     async with app_client(app) as client:
+        await sign_in(client, "root")
         assert (await client.get("/alpha")).status_code == 404
         await lifecycle.install(modules, ["alpha"])
         assert (await client.get("/alpha")).status_code == 200
@@ -52,7 +54,10 @@ async def test_install_in_one_app_instance_takes_effect_in_another_without_resta
     # Two independent app instances on one database, as two server processes would be.
     settings = settings_for(core_db, registry_check_seconds=0.0)
     first, second = create_app(settings, modules), create_app(settings, modules)
+    await make_user("root", roles=("admin",))
     async with app_client(first) as a, app_client(second) as b:
+        await sign_in(a, "root")
+        await sign_in(b, "root")
         assert (await a.get("/beta")).status_code == 404
         assert (await b.get("/beta")).status_code == 404
         await lifecycle.install(modules, ["beta"])  # done "elsewhere"

@@ -82,7 +82,9 @@ def test_two_server_processes_follow_installs_made_by_a_third(cluster) -> None:
                    capture_output=True, timeout=120)
     for base in bases:
         wait_for(lambda b=base: "example" in modules_of(b))
-        assert get(base + "/example/water-tests")[0] == 200
+        # The route exists now: it sends us to sign in instead of answering 404.
+        with urllib.request.urlopen(base + "/example/water-tests", timeout=5) as resp:
+            assert resp.status == 200 and "/login?next=/example/water-tests" in resp.url
 
     subprocess.run([STEWARD, "modules", "uninstall", "example", "--yes"], env=env, check=True,
                    capture_output=True, timeout=120)

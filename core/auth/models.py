@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from core.db.mixins import Audited
@@ -19,6 +20,7 @@ class User(Audited, Table, tablename="core_user"):
     email = Varchar(length=200, default="")
     password_hash = Varchar(length=255, default="")
     language = Varchar(length=5, default="en")
+    theme = Varchar(length=50, default="")  # empty: the configured theme
     active = Boolean(default=True)
     last_login = Timestamptz(null=True, default=None)
 
@@ -35,3 +37,25 @@ class RoleGrant(Table, tablename="core_role_grant"):
     role = ForeignKey(Role, on_delete=OnDelete.cascade, index=True)
     permission = Varchar(length=150)
     module = Varchar(length=100, default="")
+
+
+class LoginAttempt(Table, tablename="core_login_attempt"):
+    """Every sign-in attempt, kept for throttling and for the audit trail."""
+
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    login = Varchar(length=100, index=True)
+    ip = Varchar(length=64, index=True)
+    success = Boolean(default=False)
+
+
+class ApiToken(Table, tablename="core_api_token"):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=12)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(null=True, default=None)
+    active = Boolean(default=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 import sys
 import types
 from collections.abc import Iterable
@@ -38,7 +39,6 @@ def register_apps(manifests: Iterable[Manifest]) -> None:
     for m in manifests:
         if m.migrations is None:
             continue
-        m.migrations.mkdir(parents=True, exist_ok=True)
         module = types.ModuleType(f"_steward_app_{m.name}")
         module.APP_CONFIG = AppConfig(  # type: ignore[attr-defined]
             app_name=m.name,
@@ -64,8 +64,16 @@ def _quiet():
             log.debug(line)
 
 
+def _has_migrations(module: str) -> bool:
+    config = piccolo_conf.APP_REGISTRY.app_configs.get(module)
+    return config is not None and os.path.isdir(config.resolved_migrations_folder_path)
+
+
 async def pending(module: str) -> int:
-    """How many of the module's migrations have not run yet."""
+    """How many of the module's migrations have not run yet (a module without a
+    migrations folder has no tables to create and never has any)."""
+    if not _has_migrations(module):
+        return 0
     manager = ForwardsMigrationManager(app_name=module)
     config = piccolo_conf.APP_REGISTRY.app_configs[module]
     ran = set()
@@ -77,6 +85,8 @@ async def pending(module: str) -> int:
 
 async def forwards(module: str) -> None:
     """Apply the module's pending migrations; raise MigrationError if one fails."""
+    if not _has_migrations(module):
+        return
     with _quiet():
         result = await ForwardsMigrationManager(app_name=module).run()
     if not result.success:
@@ -104,4 +114,6 @@ async def make_migration(module: str, description: str = "") -> None:
     """Generate an auto migration for the module from its current table classes."""
     from piccolo.apps.migrations.commands.new import new
 
+    folder = piccolo_conf.APP_REGISTRY.app_configs[module].resolved_migrations_folder_path
+    os.makedirs(folder, exist_ok=True)
     await new(app_name=module, auto=True, desc=description, auto_input="y")

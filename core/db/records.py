@@ -12,6 +12,14 @@ from core.db.context import current_user_id
 from core.db.engine import transaction
 
 _SYSTEM_FIELDS = {"id", "created_at", "created_by", "updated_at", "updated_by", "version"}
+# Logged as changed, never with their values.
+SECRET_FIELDS = {"password_hash", "token_hash"}
+
+
+def _shown(field: str, value: Any) -> str | None:
+    if field in SECRET_FIELDS:
+        return None if value is None else "(hidden)"
+    return as_text(value)
 
 
 class RecordNotFound(Exception):
@@ -55,7 +63,7 @@ async def create(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
         await AuditEntry.insert(
             *[
                 AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=row["id"],
-                           action="create", field=k, old=None, new=as_text(v))
+                           action="create", field=k, old=None, new=_shown(k, v))
                 for k, v in values.items()
                 if k not in _SYSTEM_FIELDS and v is not None
             ]
@@ -90,7 +98,7 @@ async def update(
             raise StaleRecordError(table, record_id, version, now["version"] if now else -1)
         entries = [
             AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=record_id,
-                       action="write", field=k, old=as_text(old[k]), new=as_text(v))
+                       action="write", field=k, old=_shown(k, old[k]), new=_shown(k, v))
             for k, v in changes.items()
             if k not in _SYSTEM_FIELDS and as_text(old[k]) != as_text(v)
         ]

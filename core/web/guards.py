@@ -1,10 +1,19 @@
-"""App-wide guards: a route answers only if its module is installed and it declares access."""
+"""The one app-wide guard: module installed, then signed in, then permitted.
+
+Deny by default: a route must declare `permission="<module>.<concept>.<action>"`
+(or `permission="signed-in"`, or `public=True`); `check_declared` refuses to
+start an app with a route that declares neither.
+"""
 
 from __future__ import annotations
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
+
+from core.auth.current import resolve
+from core.db.context import current_user_id
+from core.i18n import language
 
 
 class UndeclaredPermission(Exception):
@@ -20,8 +29,17 @@ def check_declared(handler: BaseRouteHandler, module: str) -> None:
         )
 
 
-async def installed_module_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     module = handler.opt.get("module", "core")
     registry = await connection.app.state.registry.get()
     if not registry.is_installed(module):
         raise NotFoundException()
+    user = await resolve(connection)
+    language.set(user.language if user else connection.app.state.settings.web.language)
+    current_user_id.set(user.id if user else None)
+    if handler.opt.get("public"):
+        return
+    if user is None:
+        raise NotAuthorizedException("sign in first")
+    if not user.can(handler.opt["permission"]):
+        raise PermissionDeniedException(f"you lack the permission {handler.opt['permission']}")

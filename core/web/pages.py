@@ -1,24 +1,27 @@
-"""Rendering a page with the shell's context (menus, registry, settings)."""
+"""Rendering a page (or, for htmx, one of its blocks) with the shell around it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
 from litestar.response import Template
 
 
-async def page(request: Request, template: str, *, status_code: int = 200, **context: Any) -> Template:
-    registry = await request.app.state.registry.get()
-    settings = request.app.state.settings
-    return Template(
-        template_name=template,
-        context={
-            "registry": registry,
-            "menus": registry.menus,
-            "settings": settings,
-            "path": request.url.path,
-            **context,
-        },
-        status_code=status_code,
-    )
+async def page(
+    request: Request,
+    template: str,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    breadcrumbs: list[tuple[str, str]] | None = None,
+    title: str = "",
+    **context: Any,
+) -> Template:
+    """Render `template`; when htmx asks and `block` is given, only that block."""
+    ctx = {"breadcrumbs": breadcrumbs or [], "title": title, **context}
+    if block and request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+        return HTMXBlockTemplate(template_name=template, block_name=block, context=ctx,
+                                 status_code=status_code)
+    return Template(template_name=template, context=ctx, status_code=status_code)

@@ -1,0 +1,1 @@
+"""Files attached to any record, stored outside the web root."""

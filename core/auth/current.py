@@ -1,0 +1,64 @@
+"""The signed-in user of a request, with the permissions of all their roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar.connection import ASGIConnection
+
+from core.auth.models import Role, User, UserRole
+from core.auth.sessions import session_of
+from core.auth.users import permissions_of
+
+SCOPE_KEY = "steward_user"
+# A route open to every signed-in user (own password, language) declares this.
+SIGNED_IN = "signed-in"
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    login: str
+    name: str
+    language: str
+    theme: str
+    roles: frozenset[str]
+    permissions: frozenset[str]
+
+    def can(self, permission: str) -> bool:
+        return permission == SIGNED_IN or "*" in self.permissions or permission in self.permissions
+
+    @property
+    def is_admin(self) -> bool:
+        return "*" in self.permissions
+
+
+async def load_user(user_id: int) -> CurrentUser | None:
+    row = await User.select().where((User._meta.primary_key == user_id) & (User.active == True)).first().run()  # noqa: E712
+    if row is None:
+        return None
+    roles = await Role.select(Role.name).where(
+        Role._meta.primary_key.is_in(UserRole.select(UserRole.role).where(UserRole.user == user_id))
+    ).run()
+    return CurrentUser(
+        id=row["id"], login=row["login"], name=row["name"] or row["login"],
+        language=row["language"], theme=row["theme"],
+        roles=frozenset(r["name"] for r in roles),
+        permissions=frozenset(await permissions_of(user_id)),
+    )
+
+
+async def resolve(connection: ASGIConnection) -> CurrentUser | None:
+    """The request's user, loaded once per request (from session or API token)."""
+    if SCOPE_KEY in connection.scope:
+        return connection.scope[SCOPE_KEY]  # type: ignore[literal-required]
+    user = None
+    uid = session_of(connection.scope).user_id
+    if uid is not None:
+        user = await load_user(uid)
+    connection.scope[SCOPE_KEY] = user  # type: ignore[literal-required]
+    return user
+
+
+def current_user(connection: ASGIConnection) -> CurrentUser | None:
+    return connection.scope.get(SCOPE_KEY)  # type: ignore[return-value]

@@ -1,0 +1,79 @@
+"""Translations (gettext catalogues read with Babel) and locale formatting.
+
+Each module may ship `locale/<lang>.po` under its root folder; core ships
+`core/locale/<lang>.po`. Catalogues are read once per process with Babel's PO
+reader (no compile step). The active language is a context variable set per
+request from the signed-in user (or the configured default).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from contextvars import ContextVar
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+LANGUAGES = {"en": "English", "nl": "Nederlands"}
+LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+language: ContextVar[str] = ContextVar("language", default="en")
+
+_catalogues: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+
+
+def load_catalogues(roots: Iterable[Path]) -> None:
+    """Read `<root>/locale/<lang>.po` of every given root (later roots override)."""
+    merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
+    for root in roots:
+        for lang in LANGUAGES:
+            po = root / "locale" / f"{lang}.po"
+            if po.is_file():
+                with po.open("rb") as fh:
+                    catalog = read_po(fh, locale=LOCALES[lang])
+                merged[lang].update(
+                    {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+                )
+    _catalogues.clear()
+    _catalogues.update(merged)
+
+
+def gettext(message: str, **params: object) -> str:
+    text = _catalogues.get(language.get(), {}).get(message, message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    return gettext(singular if n == 1 else plural, n=n, **params)
+
+
+_ = gettext
+
+
+def locale() -> Locale:
+    return Locale.parse(LOCALES.get(language.get(), "en_GB"))
+
+
+def fmt_date(value: dt.date | None, style: str = "medium") -> str:
+    return format_date(value, format=style, locale=locale()) if value else ""
+
+
+def fmt_datetime(value: dt.datetime | None, style: str = "medium", tz: str = "Europe/Amsterdam") -> str:
+    if not value:
+        return ""
+    return format_datetime(value, format=style, tzinfo=ZoneInfo(tz), locale=locale())
+
+
+def fmt_number(value: Decimal | float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=locale())
+
+
+def fmt_money(value: Decimal | float | int | None, currency: str = "EUR") -> str:
+    return format_currency(value or 0, currency, locale=locale()) if value is not None else ""

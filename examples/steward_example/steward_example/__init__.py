@@ -1,0 +1,1 @@
+"""Water hardness tests at customer sites, and the softening each site needs."""
