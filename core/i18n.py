@@ -28,12 +28,15 @@ _catalogues: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
 
 
 def load_catalogues(roots: Iterable[Path]) -> None:
-    """Read `<root>/locale/<lang>.po` of every given root (later roots override)."""
+    """Read `<root>/locale/<lang>.po` and `<root>/locale/<lang>/*.po` of every root
+    (later roots override earlier ones)."""
     merged: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
     for root in roots:
         for lang in LANGUAGES:
-            po = root / "locale" / f"{lang}.po"
-            if po.is_file():
+            files = [root / "locale" / f"{lang}.po", *sorted((root / "locale" / lang).glob("*.po"))]
+            for po in files:
+                if not po.is_file():
+                    continue
                 with po.open("rb") as fh:
                     catalog = read_po(fh, locale=LOCALES[lang])
                 merged[lang].update(

@@ -1,46 +1,37 @@
-"""Core's own manifest: core is the module every other module depends on."""
+"""Core's own manifest: core is the module every other module depends on.
 
-from core.attachments.models import Attachment
-from core.auth.controllers import AuthController
-from core.auth.models import ApiToken, LoginAttempt, RoleGrant, User, UserRole
-from core.auth.models import Role as RoleTable
-from core.company.models import Company
+Each area of core lists its contributions in its own `part.py`; this file
+assembles them, so adding an area means adding one line to PARTS.
+"""
+
+from core.attachments.part import PART as ATTACHMENTS
+from core.auth.part import PART as AUTH
+from core.company.part import PART as COMPANY
 from core.data import load_core_data
 from core.db.audit import AuditEntry
 from core.db.data import DataRecord
 from core.db.sequence import Sequence, SequenceCounter
 from core.demo import load_demo
-from core.modules.manifest import Manifest, Menu, Permission, Role
+from core.modules.manifest import Manifest, Menu, Permission, Role, assemble
 from core.modules.state import ModuleRecord, RegistryVersion
-from core.partners.models import Partner, Territory
-from core.products.models import Product, ProductCategory
+from core.partners.part import PART as PARTNERS
+from core.products.part import PART as PRODUCTS
 from core.settings import ROOT
 from core.web.health import healthz
 from core.web.home import home
 
-MANIFEST = Manifest(
+# Order matters for tables: a table comes after the tables it references.
+PARTS = (COMPANY, AUTH, ATTACHMENTS, PARTNERS, PRODUCTS)
+
+BASE = Manifest(
     name="core",
     version="0.1.0",
     summary="The platform: modules, users and roles, partners, products, sequences, audit log",
     category="Technical",
-    application=False,
-    tables=(
-        ModuleRecord, RegistryVersion, DataRecord, AuditEntry, Sequence, SequenceCounter,
-        Company, RoleTable, User, UserRole, RoleGrant, LoginAttempt, ApiToken, Attachment,
-        Territory, Partner, ProductCategory, Product,
-    ),
-    controllers=(healthz, home, AuthController),
+    tables=(ModuleRecord, RegistryVersion, DataRecord, AuditEntry, Sequence, SequenceCounter),
+    controllers=(healthz, home),
     menus=(Menu("Home", "/", "core.home.read", order=0),),
-    permissions=(
-        Permission("core.home.read", "See the start page"),
-        Permission("core.partner.read", "See partners"),
-        Permission("core.partner.write", "Create and edit partners"),
-        Permission("core.product.read", "See products"),
-        Permission("core.product.write", "Create and edit products"),
-        Permission("core.company.write", "Edit company settings"),
-        Permission("core.user.admin", "Manage users and roles"),
-        Permission("core.module.admin", "Install and remove modules"),
-    ),
+    permissions=(Permission("core.home.read", "See the start page"),),
     roles=(
         Role("admin", "Administrator"),
         Role("manager", "Service manager"),
@@ -51,15 +42,12 @@ MANIFEST = Manifest(
     ),
     grants={
         "admin": ("*",),
-        "manager": ("core.home.read", "core.partner.read", "core.partner.write",
-                    "core.product.read", "core.product.write", "core.company.write"),
-        "technician": ("core.home.read", "core.partner.read", "core.product.read"),
-        "sales": ("core.home.read", "core.partner.read", "core.partner.write", "core.product.read"),
-        "warehouse": ("core.home.read", "core.partner.read", "core.product.read", "core.product.write"),
-        "trainer": ("core.home.read",),
+        **{role: ("core.home.read",) for role in ("manager", "technician", "sales", "warehouse", "trainer")},
     },
     data=(load_core_data,),
     demo=(load_demo,),
     migrations=ROOT / "migrations" / "core",
     root=ROOT / "core",
 )
+
+MANIFEST = assemble(BASE, *PARTS)

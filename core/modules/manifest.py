@@ -158,3 +158,42 @@ class Manifest:
     @property
     def permission_names(self) -> list[str]:
         return [p.name for p in self.permissions]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A slice of a manifest. A large module (core) keeps each area's contributions
+    in that area's `part.py` and assembles its manifest from the parts."""
+
+    tables: tuple[type[Table], ...] = ()
+    controllers: tuple[Any, ...] = ()
+    menus: tuple[Menu, ...] = ()
+    permissions: tuple[Permission, ...] = ()
+    grants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    record_rules: tuple[RecordRule, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    reports: tuple[Report, ...] = ()
+    slots: tuple[Slot, ...] = ()
+    widgets: tuple[Widget, ...] = ()
+    data: tuple[DataLoader, ...] = ()
+    demo: tuple[DataLoader, ...] = ()
+    settings: tuple[SettingField, ...] = ()
+
+
+_PART_TUPLES = ("tables", "controllers", "menus", "permissions", "record_rules", "jobs", "schedules",
+                "reports", "slots", "widgets", "data", "demo", "settings")
+
+
+def assemble(base: Manifest, *parts: Part) -> Manifest:
+    """`base` plus every part's contributions, in order."""
+    from dataclasses import replace
+
+    values: dict[str, Any] = {name: getattr(base, name) for name in _PART_TUPLES}
+    grants: dict[str, tuple[str, ...]] = {role: tuple(p) for role, p in base.grants.items()}
+    for part in parts:
+        for name in _PART_TUPLES:
+            values[name] = (*values[name], *getattr(part, name))
+        for role, perms in part.grants.items():
+            grants[role] = (*grants.get(role, ()), *perms)
+    return replace(base, grants=grants, **values)

@@ -1,0 +1,6 @@
+"""What the attachments area contributes to core's manifest."""
+
+from core.attachments.models import Attachment
+from core.modules.manifest import Part
+
+PART = Part(tables=(Attachment,))
