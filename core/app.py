@@ -20,9 +20,11 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from core import i18n
+from core.api.openapi import openapi_config
 from core.auth.sessions import SessionMiddleware, make_store
 from core.db import engine as db
 from core.db.migrations import register_apps
+from core.jobs import worker as jobs_worker
 from core.modules.discovery import Catalog, discover
 from core.modules.graph import handlers_of
 from core.registry import Registry, load
@@ -129,8 +131,10 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     async def on_startup(app: Litestar) -> None:
         app.state.owns_pool = await db.start(pool_size=settings.database.pool_size)
         await live.get()
+        app.state.jobs = await jobs_worker.start_in_server(settings, catalog)
 
     async def on_shutdown(app: Litestar) -> None:
+        await jobs_worker.stop_in_server(app.state.get("jobs"))
         if app.state.get("owns_pool"):
             await db.stop()
 
@@ -159,9 +163,9 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         logging_config=None,
-        # The JSON API and its schema come with their own permissions later;
-        # until then no undeclared schema routes are served.
-        openapi_config=None,
+        # Only routes that opt in (the JSON API's) appear in the schema at /api/schema.
+        openapi_config=openapi_config(catalog["core"].version),
+        include_in_schema=False,
         debug=False,
     )
     app.state.settings = settings

@@ -1,5 +1,16 @@
-"""ASGI entry point for servers: `uvicorn core.asgi:app`."""
+"""`core.asgi:create`: the application factory for servers that start their own
+worker processes (`steward serve --workers N`, or uvicorn/gunicorn by hand).
 
-from core.app import create_app
+Each worker process imports this and builds its own app from the configuration
+named by `STEWARD_CONFIG` (default `config.toml`) and the `STEWARD_*` environment.
+"""
 
-app = create_app()
+from __future__ import annotations
+
+from litestar import Litestar
+
+
+def create() -> Litestar:
+    from core.app import create_app
+
+    return create_app()

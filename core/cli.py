@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import functools
 import logging
+import os
 import secrets
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -84,7 +86,10 @@ def run_async(fn: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
 def main(ctx: click.Context, config: str | None) -> None:
     """Steward: service-management ERP."""
     try:
+        from core.web.templating import check_theme
+
         settings = ensure_secret(load_settings(config))
+        check_theme(settings)  # a theme that does not exist stops every command
     except SettingsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -152,8 +157,9 @@ async def migrate(settings: Settings, catalog: Catalog) -> None:
 @main.command()
 @click.option("--host", default=None, help="Interface to bind (default: web.host).")
 @click.option("--port", default=None, type=int, help="Port (default: web.port).")
+@click.option("--workers", default=1, type=click.IntRange(min=1), help="Worker processes (default: 1).")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) -> None:
     """Serve Steward over HTTP."""
     import uvicorn
 
@@ -165,17 +171,48 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         sys.exit(1)
     host, port = host or settings.web.host, port or settings.web.port
     click.echo(f"Steward on http://{host}:{port}  ({settings.database.url})")
+    if workers > 1:
+        # Each worker process builds its own app from the same configuration file.
+        if settings.source != "<defaults>":
+            os.environ["STEWARD_CONFIG"] = str(Path(settings.source).resolve())
+        os.environ["STEWARD_VAR_DIR"] = str(settings.var_dir)
+        uvicorn.run("core.asgi:create", factory=True, workers=workers, host=host, port=port,
+                    log_level=settings.log.level.lower(), lifespan="on")
+        return
     from core.app import create_app
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log.level.lower(),
                 lifespan="on")
 
 
+@main.command()
+@click.option("--processes", default=None, type=int, help="Worker processes (default: jobs.processes).")
+@click.option("--threads", default=None, type=int, help="Threads per process (default: jobs.threads).")
+@click.pass_context
+def worker(ctx: click.Context, processes: int | None, threads: int | None) -> None:
+    """Run background jobs and the scheduler (for every broker)."""
+    from core.jobs.worker import run_workers
+
+    settings = _settings(ctx)
+    try:
+        asyncio.run(_check_initialised(settings))
+    except _EXPECTED as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    run_workers(settings, processes or settings.jobs.processes, threads or settings.jobs.threads)
+
+
 async def _check_initialised(settings: Settings) -> None:
     catalog = discover()
     async with _database(settings, catalog):
-        if (await states()).get("core") != INSTALLED:
+        current = await states()
+        if current.get("core") != INSTALLED:
             raise CliError(f"database {settings.database.url} is not initialised: run 'steward init'")
+        from core.db.migrations import pending
+
+        behind = [n for n, s in current.items() if s == INSTALLED and n in catalog and await pending(n)]
+        if behind:
+            raise CliError(f"modules {', '.join(behind)} have pending migrations: run 'steward migrate'")
 
 
 @main.command()
@@ -273,6 +310,54 @@ async def users_create(settings: Settings, catalog: Catalog, login: str, passwor
 
     user = await create_user(login, password, list(roles), name=name)
     click.echo(f"created user {user['login']} (id {user['id']}) with role(s) {', '.join(roles)}")
+
+
+# -- API tokens --------------------------------------------------------------
+
+@main.group()
+def tokens() -> None:
+    """Create, list and revoke JSON API tokens."""
+
+
+@tokens.command("create")
+@click.argument("login")
+@click.argument("name")
+@click.option("--days", type=int, default=None, help="Expire after N days (default: until revoked).")
+@run_async
+async def tokens_create(settings: Settings, catalog: Catalog, login: str, name: str, days: int | None) -> None:
+    """Create token NAME for user LOGIN; the token is shown only this once."""
+    from core.api.tokens import create_token
+
+    token = await create_token(login, name, days=days)
+    until = f"expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else "valid until revoked"
+    click.echo(f"token {token.id} for {login} ({until}); store it now, it is not shown again:")
+    click.echo(token.token)
+
+
+@tokens.command("list")
+@click.argument("login")
+@run_async
+async def tokens_list(settings: Settings, catalog: Catalog, login: str) -> None:
+    """List the API tokens of user LOGIN."""
+    from core.api.tokens import list_tokens
+
+    click.echo(f"{'ID':<6} {'PREFIX':<13} {'STATE':<8} {'EXPIRES':<17} {'LAST USED':<17} NAME")
+    for t in await list_tokens(login):
+        state = "active" if t["active"] else "revoked"
+        expires = f"{t['expires_at']:%Y-%m-%d %H:%M}" if t["expires_at"] else "-"
+        used = f"{t['last_used']:%Y-%m-%d %H:%M}" if t["last_used"] else "never"
+        click.echo(f"{t['id']:<6} {t['prefix']:<13} {state:<8} {expires:<17} {used:<17} {t['name']}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@run_async
+async def tokens_revoke(settings: Settings, catalog: Catalog, token_id: int) -> None:
+    """Revoke API token TOKEN_ID at once."""
+    from core.api.tokens import revoke_token
+
+    row = await revoke_token(token_id)
+    click.echo(f"revoked token {token_id} ({row['name']})")
 
 
 if __name__ == "__main__":

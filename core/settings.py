@@ -17,6 +17,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LANGUAGES = ("en", "nl")
+# Uploads are read into memory before they are checked, so the limit has a ceiling.
+MAX_ATTACHMENT_MB = 100
 
 
 class SettingsError(Exception):
@@ -33,6 +35,22 @@ class DatabaseSettings:
 @dataclass(frozen=True)
 class BrokerSettings:
     url: str = "embedded"
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    # Days a finished job run (and an idempotency key) is kept before pruning.
+    retention_days: int = 30
+    processes: int = 1  # `steward worker` processes
+    threads: int = 4  # worker threads per process
+    # On the embedded broker, `steward serve` runs a worker and the scheduler itself.
+    embedded_worker: bool = True
+    # A claimed embedded message is re-delivered this long after its worker stops renewing it.
+    lease_seconds: float = 60.0
+    min_backoff_seconds: float = 15.0
+    max_backoff_seconds: float = 3600.0
+    scheduler_seconds: float = 5.0  # how often the scheduler looks for due ticks
+    queue_prefix: str = ""  # prepended to every queue name (isolates installations on one broker)
 
 
 @dataclass(frozen=True)
@@ -65,13 +83,33 @@ class LogSettings:
 
 
 @dataclass(frozen=True)
+class AttachmentSettings:
+    # Largest file one upload may attach, in megabytes.
+    max_mb: int = 10
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    # "outbox": write each message as a .eml file to var/outbox/ (nothing is sent).
+    # smtp://user:password@host:port sends through that server.
+    url: str = "outbox"
+    starttls: bool = False  # upgrade a plain connection with STARTTLS (port 587)
+    ssl: bool = False  # TLS from the first byte (port 465)
+    sender: str = "Steward <steward@localhost>"  # the From: of every message
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     broker: BrokerSettings = field(default_factory=BrokerSettings)
+    jobs: JobSettings = field(default_factory=JobSettings)
     web: WebSettings = field(default_factory=WebSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
     sessions: SessionSettings = field(default_factory=SessionSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     var_dir: Path = ROOT / "var"
     source: str = "<defaults>"
 
@@ -86,10 +124,13 @@ class Settings:
 _SECTIONS: dict[str, type] = {
     "database": DatabaseSettings,
     "broker": BrokerSettings,
+    "jobs": JobSettings,
     "web": WebSettings,
     "security": SecuritySettings,
     "sessions": SessionSettings,
     "log": LogSettings,
+    "mail": MailSettings,
+    "attachments": AttachmentSettings,
 }
 
 
@@ -133,6 +174,16 @@ def _validate(s: Settings) -> None:
     if s.web.language not in LANGUAGES:
         raise SettingsError(
             f"{src}: key 'web.language': expected one of {', '.join(LANGUAGES)}, got {s.web.language!r}"
+        )
+    if not 1 <= s.attachments.max_mb <= MAX_ATTACHMENT_MB:
+        raise SettingsError(
+            f"{src}: key 'attachments.max_mb': expected 1-{MAX_ATTACHMENT_MB}, got {s.attachments.max_mb}"
+        )
+    if s.mail.url != "outbox" and not s.mail.url.startswith("smtp://"):
+        raise SettingsError(
+            # Only the scheme: the rest of a mistyped URL may hold a password.
+            f"{src}: key 'mail.url': expected 'outbox' or smtp://user:password@host:port, "
+            f"got a URL starting {s.mail.url.partition(':')[0]!r}"
         )
     if s.log.level.upper() not in LOG_LEVELS:
         raise SettingsError(

@@ -131,7 +131,9 @@ def settings_for(tmp_path: Path):
 
         cfg = tmp_path / "config.toml"
         cfg.touch()
-        s = load_settings(cfg, env={"STEWARD_DATABASE_URL": url, "STEWARD_VAR_DIR": str(tmp_path / "var")})
+        # No in-process job worker unless a test asks for one (tests/test_jobs_*.py do).
+        s = load_settings(cfg, env={"STEWARD_DATABASE_URL": url, "STEWARD_VAR_DIR": str(tmp_path / "var"),
+                                    "STEWARD_JOBS_EMBEDDED_WORKER": "false"})
         return replace(s, web=replace(s.web, **web)) if web else s
 
     return make

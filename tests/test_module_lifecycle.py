@@ -202,3 +202,12 @@ def test_malformed_version_is_refused() -> None:
 def test_a_module_provided_twice_is_refused() -> None:
     with pytest.raises(ModuleConflictError, match="'alpha' is provided twice"):
         discover(extra=[ALPHA, ALPHA])
+
+
+async def test_a_default_grant_an_admin_removed_stays_removed_on_upgrade(modules: Catalog) -> None:
+    await lifecycle.install(modules, ["alpha"])
+    await RoleGrant.delete().where(RoleGrant.permission == "alpha.note.read").run()
+    upgraded = discover(extra=[ALPHA_V2, *[m for m in ALL if m.name != "alpha"]])
+    register_apps(upgraded.manifests.values())
+    await lifecycle.upgrade(upgraded, ["alpha"])
+    assert not await RoleGrant.exists().where(RoleGrant.permission == "alpha.note.read").run()

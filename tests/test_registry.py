@@ -24,7 +24,8 @@ async def test_registry_lists_only_installed_modules_dependencies_first(modules:
     await lifecycle.install(modules, ["beta"])
     registry = await load(modules)
     assert registry.names == ["core", "alpha", "beta"]
-    assert [m.label for m in registry.menus] == ["Home", "Alpha"]
+    labels = [m.label for m in registry.menus]
+    assert labels[0] == "Home" and "Alpha" in labels and "Beta" not in labels
     assert "alpha.note.read" in {p.name for p in registry.permissions}
     assert "gamma" not in registry.names
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from core.auth.cache import bump as bump_security
 from core.auth.models import User
 from core.auth.passwords import hash_password, verify_password
 from core.db import records
+from core.db.engine import transaction
 from core.i18n import LANGUAGES, _
 from core.web.templating import themes
 
@@ -42,4 +44,6 @@ async def set_preferences(user_id: int, *, language: str | None, theme: str | No
     if theme is not None and (theme == "" or theme in themes()):
         values[User.theme] = theme
     if values:
-        await User.update(values).where(User._meta.primary_key == user_id).run()
+        async with transaction():
+            await User.update(values).where(User._meta.primary_key == user_id).run()
+            await bump_security()  # the signed-in user carries language and theme

@@ -16,6 +16,7 @@ from core.auth.sessions import session_of
 from core.i18n import _
 from core.web.flash import flash
 from core.web.pages import page
+from core.web.return_to import back_to
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -77,4 +78,4 @@ class AuthController(Controller):
         user = current_user(request)
         assert user is not None
         await account.set_preferences(user.id, language=data.get("language"), theme=data.get("theme"))
-        return Redirect(safe_next(data.get("next") or request.headers.get("referer-path")), status_code=303)
+        return Redirect(safe_next(back_to(request, data.get("next"))), status_code=303)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from litestar.connection import ASGIConnection
 
+from core.auth.cache import UserCache
 from core.auth.models import Role, User, UserRole
 from core.auth.sessions import session_of
 from core.auth.users import permissions_of
@@ -49,15 +50,34 @@ async def load_user(user_id: int) -> CurrentUser | None:
 
 
 async def resolve(connection: ASGIConnection) -> CurrentUser | None:
-    """The request's user, loaded once per request (from session or API token)."""
+    """The request's user, once per request (from session or API token), through the
+    process's user cache (core/auth/cache.py)."""
     if SCOPE_KEY in connection.scope:
         return connection.scope[SCOPE_KEY]  # type: ignore[literal-required]
     user = None
     uid = session_of(connection.scope).user_id
+    if connection.scope["path"].startswith("/api/"):
+        from core.api.auth import api_user_id  # core.api builds on this module
+
+        uid = await api_user_id(connection, uid)
     if uid is not None:
-        user = await load_user(uid)
+        user = await _cache(connection).get(uid, _registry_version(connection))
     connection.scope[SCOPE_KEY] = user  # type: ignore[literal-required]
     return user
+
+
+def _cache(connection: ASGIConnection) -> UserCache[CurrentUser | None]:
+    state = connection.app.state
+    cache = state.get("user_cache")
+    if cache is None:
+        cache = state.user_cache = UserCache(load_user, state.settings.web.registry_check_seconds)
+    return cache
+
+
+def _registry_version(connection: ASGIConnection) -> int:
+    live = connection.app.state.get("registry")
+    registry = live.current if live is not None else None
+    return registry.version if registry is not None else -1
 
 
 def current_user(connection: ASGIConnection) -> CurrentUser | None:

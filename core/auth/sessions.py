@@ -15,10 +15,12 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-from litestar.stores.base import Store
+from litestar.stores.base import StorageObject, Store
+from litestar.stores.file import FileStore
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "steward_session"
@@ -66,14 +68,34 @@ def session_of(scope: Scope) -> Session:
     return scope[SCOPE_KEY]  # type: ignore[literal-required]
 
 
+class SessionFileStore(FileStore):
+    """Litestar's FileStore, reading without a worker thread. A session file is a few
+    hundred bytes on local disk, read on every signed-in request: opening and reading
+    it directly takes microseconds, while the stock store's thread round-trips took
+    about 0.3 ms. Writes (sign-in, and at most every TOUCH_EVERY seconds) keep the
+    stock atomic write in a thread."""
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        if renew_for:
+            return await super().get(key, renew_for)
+        path = str(self._path_from_key(key))
+        try:
+            with open(path, "rb") as fh:
+                stored = StorageObject.from_bytes(fh.read())
+        except FileNotFoundError:
+            return None
+        if stored.expired:
+            await self.delete(key)
+            return None
+        return stored.data
+
+
 def make_store(url: str, var_dir: Any) -> Store:
     if url.startswith("redis://"):
         from litestar.stores.redis import RedisStore
 
         return RedisStore.with_client(url=url, namespace="steward_sessions")
-    from litestar.stores.file import FileStore
-
-    return FileStore(path=var_dir / "sessions", create_directories=True)
+    return SessionFileStore(path=var_dir / "sessions", create_directories=True)
 
 
 class SessionMiddleware:
@@ -119,7 +141,8 @@ class SessionMiddleware:
         return []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        handler = scope.get("route_handler")
+        if scope["type"] != "http" or (handler is not None and handler.opt.get("probe")):
             await self.app(scope, receive, send)
             return
         cookies: SimpleCookie = SimpleCookie()

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.table import Table
 
 from core.db import piccolo_conf
@@ -32,13 +34,72 @@ def sqlite_path(url: str) -> str:
     return url.removeprefix("sqlite:///")
 
 
+class PooledSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, except that a query outside a transaction reuses one of
+    a few open connections (each with its own thread) instead of opening a new
+    connection and thread per query (about 1.3 ms each). In WAL mode every pooled
+    connection reads the latest committed data; each statement commits on its own
+    (autocommit), so no connection is left inside a transaction. Transactions still
+    get a connection of their own (`BEGIN IMMEDIATE` for writes, see `transaction`).
+    The pool belongs to the event loop that opened it; elsewhere (another loop, or
+    before `open_pool`) queries fall back to a new connection each."""
+
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        super().__init__(path=path, **kwargs)
+        self._idle: list[aiosqlite.Connection] = []
+        self._slots: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def pool_open(self) -> bool:
+        """Whether a pool is open for the running event loop."""
+        return self._slots is not None and self._loop is asyncio.get_running_loop()
+
+    async def open_pool(self, size: int) -> None:
+        await self.close_pool()  # one left by another event loop
+        self._slots, self._loop = asyncio.Semaphore(size), asyncio.get_running_loop()
+
+    async def close_pool(self) -> None:
+        idle, self._idle, self._slots, self._loop = self._idle, [], None, None
+        for conn in idle:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    async def _connect(self) -> aiosqlite.Connection:
+        conn = await aiosqlite.connect(**self.connection_kwargs)
+        conn.row_factory = dict_factory  # type: ignore[assignment]
+        await conn.execute("PRAGMA foreign_keys = 1")
+        return conn
+
+    async def _run_in_new_connection(self, query: str, args: list[Any] | None = None,
+                                     query_type: str = "generic", table: type[Table] | None = None) -> Any:
+        slots = self._slots
+        if slots is None or self._loop is not asyncio.get_running_loop() or (
+                query_type == "insert" and self.get_version_sync() < 3.35):
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        async with slots:
+            conn = self._idle.pop() if self._idle else await self._connect()
+            try:
+                rows = await conn.execute_fetchall(query, args or [])
+            except BaseException:
+                # An error or a cancelled wait may leave the connection mid-statement: drop it.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(conn.close())
+                raise
+            if self._slots is slots:
+                self._idle.append(conn)
+            else:  # the pool was closed meanwhile
+                await conn.close()
+            return list(rows)
+
+
 def make_engine(url: str, busy_timeout: float = 30.0) -> Engine:
     if url.startswith("sqlite"):
         path = sqlite_path(url)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         # `timeout` is sqlite3's busy timeout: a writer waits for the lock
         # instead of failing at once with "database is locked".
-        return SQLiteEngine(path=path, timeout=busy_timeout)
+        return PooledSQLiteEngine(path=path, timeout=busy_timeout)
     return PostgresEngine(config=postgres_config(url))
 
 
@@ -78,12 +139,15 @@ def is_sqlite(engine: Engine | None = None) -> bool:
 
 
 async def start(engine: Engine | None = None, pool_size: int = 10) -> bool:
-    """Prepare the engine for serving: WAL on SQLite, a connection pool on PostgreSQL.
+    """Prepare the engine for serving: WAL on SQLite, a connection pool on both.
     Returns True if this call opened the pool (so the caller should close it)."""
     engine = engine or current()
     if isinstance(engine, SQLiteEngine):
         # WAL lets readers proceed while one writer commits; it persists in the file.
         await engine._run_in_new_connection("PRAGMA journal_mode=WAL")
+        if isinstance(engine, PooledSQLiteEngine) and not engine.pool_open:
+            await engine.open_pool(pool_size)
+            return True
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=pool_size)
         return True
@@ -92,6 +156,8 @@ async def start(engine: Engine | None = None, pool_size: int = 10) -> bool:
 
 async def stop(engine: Engine | None = None) -> None:
     engine = engine or piccolo_conf.DB
+    if isinstance(engine, PooledSQLiteEngine):
+        await engine.close_pool()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
         engine.pool = None

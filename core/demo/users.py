@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.auth.cache import bump as bump_security
 from core.auth.models import Role, User, UserRole
 from core.auth.passwords import hash_password
 from core.db.data import ensure, ref
@@ -57,3 +58,4 @@ async def load_users() -> None:
         link = (UserRole.user == user_id) & (UserRole.role == roles[role])
         if not await UserRole.exists().where(link).run():
             await UserRole.insert(UserRole(user=user_id, role=roles[role])).run()
+            await bump_security()

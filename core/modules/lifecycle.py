@@ -125,11 +125,13 @@ async def _grant_defaults(m: Manifest) -> None:
             r["permission"]
             for r in await RoleGrant.select(RoleGrant.permission).where(RoleGrant.role == rid).run()
         }
-        new = [p for p in perms if p not in have]
-        if new:
-            await RoleGrant.insert(
-                *[RoleGrant(role=rid, permission=p, module=m.name) for p in new]
-            ).run()
+        for perm in perms:
+            if perm in have:
+                continue
+            # Tracked as shipped data: a default grant an admin removed stays removed
+            # on upgrade, while a grant new in this version is added.
+            await data.ensure(m.name, f"grant.{role_name}.{perm}", RoleGrant,
+                              {"role": rid, "permission": perm, "module": m.name})
 
 
 async def _load(m: Manifest, *, demo: bool) -> None:

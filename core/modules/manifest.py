@@ -75,6 +75,15 @@ class Schedule:
 
 @dataclass(frozen=True)
 class Report:
+    """A printable document: Jinja `template` rendered to PDF (and an HTML preview).
+
+    `context(record_id)` builds the template's values (`record_id` is None when the
+    report has no `model`). A report bound to a `model` (a table name such as
+    `core_partner`) prints one record and gets a Print button on that record's page;
+    record rules of the model apply. `filename` is formatted with the context (plus
+    `name` and `id`), e.g. `"{number}.pdf"`.
+    """
+
     name: str
     template: str
     context: Callable[..., Awaitable[Mapping[str, Any]]]
@@ -82,6 +91,7 @@ class Report:
     model: str = ""
     paper: str = "A4"
     filename: str = "{name}.pdf"
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,11 +107,16 @@ class Slot:
 
 @dataclass(frozen=True)
 class Widget:
+    """A dashboard tile. `context(request)` returns the template's variables;
+    `wide` tiles span two columns of the dashboard grid."""
+
     name: str
     template: str
     permission: str
     context: Callable[..., Awaitable[Mapping[str, Any]]] | None = None
     order: int = 100
+    label: str = ""
+    wide: bool = False
 
 
 @dataclass(frozen=True)

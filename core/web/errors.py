@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import quote
 
 from litestar import Request, Response
@@ -9,6 +10,8 @@ from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
 from core.i18n import _
+
+log = logging.getLogger("steward.web")
 
 TITLES = {
     400: "Bad request", 401: "Sign in required", 403: "No access", 404: "Page not found",
@@ -22,6 +25,9 @@ def wants_html(request: Request) -> bool:
 
 def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status >= 500:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
     if status == 401 and wants_html(request):
         target = "/login?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         if request.headers.get("hx-request"):
@@ -29,9 +35,13 @@ def http_error(request: Request, exc: Exception) -> Response:
         return Redirect(target, status_code=303)
     detail = exc.detail if isinstance(exc, HTTPException) and status < 500 else ""
     if not wants_html(request):
-        return Response({"status_code": status, "detail": detail or TITLES.get(status, "")}, status_code=status)
+        if status == 401 and request.url.path.startswith("/api/"):
+            headers.setdefault("WWW-Authenticate", 'Bearer realm="steward"')
+        return Response({"status_code": status, "detail": detail or TITLES.get(status, "")},
+                        status_code=status, headers=headers)
     return Template(
         "core/error.html",
         context={"status": status, "title": _(TITLES.get(status, "Error")), "detail": detail},
         status_code=status,
+        headers=headers,
     )

@@ -1,8 +1,9 @@
-"""`GET /healthz`: liveness plus what this process serves, no login needed."""
+"""`GET /healthz`: liveness plus what this process serves; `GET /livez`: the process
+answers at all. Neither needs a login."""
 
 from __future__ import annotations
 
-from litestar import Request, get
+from litestar import MediaType, Request, get
 from litestar.response import Response
 
 from core.db.engine import is_sqlite
@@ -24,3 +25,13 @@ async def healthz(request: Request) -> Response:
             "modules": registry.names,
         }
     )
+
+
+# Routes with this opt skip the session store and the user lookup (see guards, sessions).
+PROBE = "probe"
+
+
+@get("/livez", public=True, opt={PROBE: True}, media_type=MediaType.TEXT, sync_to_thread=False)
+def livez() -> str:
+    """Plain "ok" without touching the database or the session store."""
+    return "ok"

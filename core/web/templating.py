@@ -16,15 +16,17 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from core import i18n
 from core.modules.discovery import Catalog
-from core.settings import ROOT, Settings
+from core.settings import ROOT, Settings, SettingsError
+from core.web.kit import cells
+from core.web.return_to import here_in_template
 
 CORE_DIR = Path(__file__).resolve().parent.parent
 THEMES_DIR = ROOT / "themes"
 theme: ContextVar[str] = ContextVar("theme", default="default")
 
 
-class ThemeNotFound(Exception):
-    pass
+class ThemeNotFound(SettingsError):
+    """`web.theme` names no folder in themes/ (a configuration error, reported like one)."""
 
 
 def themes() -> list[str]:
@@ -61,7 +63,8 @@ def make_environment(theme_name: str, catalog: Catalog) -> Environment:
     env.globals.update(
         _=i18n.gettext, ngettext=i18n.ngettext, fmt_date=i18n.fmt_date,
         fmt_datetime=i18n.fmt_datetime, fmt_money=i18n.fmt_money, fmt_number=i18n.fmt_number,
-        LANGUAGES=i18n.LANGUAGES,
+        LANGUAGES=i18n.LANGUAGES, current_language=i18n.language.get, here=here_in_template,
+        kit_row=cells.row_cells, kit_cell=cells.cell, kit_align=cells.align,
     )
     return env
 

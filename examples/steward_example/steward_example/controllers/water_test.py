@@ -11,7 +11,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from core.web.pages import page
-from steward_example.services import water_test
+from steward_example.services import water_test, water_test_due
 from steward_example.services.water_test import InvalidWaterTest
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -25,6 +25,7 @@ async def _list_page(
         "example/water_test/list.html",
         status_code=400 if errors else 200,
         tests=await water_test.recent(),
+        due=await water_test_due.open_flags(),
         partners=await water_test.partner_choices(),
         today=dt.date.today(),
         form=form or {},

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from core.db import records
+from core.i18n import _
 from core.partners.models import Partner
 from steward_example.models.water_test import WaterTest
 
@@ -50,11 +51,14 @@ def _broken_rules(
     """The checks that need no database; a field that is None was unreadable and is skipped."""
     errors: dict[str, str] = {}
     if measured_on is not None and measured_on > today:
-        errors["measured_on"] = (
-            f"{measured_on.isoformat()} is in the future; a test can only be recorded once taken"
+        errors["measured_on"] = _(
+            "%(date)s is in the future; a test can only be recorded once taken",
+            date=measured_on.isoformat(),
         )
     if hardness is not None and not (hardness.is_finite() and 0 <= hardness <= MAX_HARDNESS):
-        errors["hardness"] = f"hardness must be between 0 and {MAX_HARDNESS} °dH, got {hardness}"
+        errors["hardness"] = _(
+            "hardness must be between 0 and %(max)s °dH, got %(value)s", max=MAX_HARDNESS, value=hardness
+        )
     return errors
 
 
@@ -65,16 +69,16 @@ def parse(form: Mapping[str, str], *, today: dt.date | None = None) -> NewWaterT
     with contextlib.suppress(ValueError):
         partner = int(form.get("partner", ""))
     if partner is None or not 0 < partner < 2**31:
-        errors["partner"] = "choose the customer where the water was tested"
+        errors["partner"] = _("choose the customer where the water was tested")
     try:
         measured_on = dt.date.fromisoformat(form.get("measured_on", "").strip())
     except ValueError:
-        errors["measured_on"] = "enter the test date as YYYY-MM-DD"
+        errors["measured_on"] = _("enter the test date as YYYY-MM-DD")
     with contextlib.suppress(InvalidOperation):
         # Dutch and German users type a decimal comma.
         hardness = Decimal(form.get("hardness", "").strip().replace(",", "."))
     if hardness is None or not hardness.is_finite():
-        errors["hardness"] = "enter the hardness in °dH as a number, e.g. 12.5"
+        errors["hardness"] = _("enter the hardness in °dH as a number, e.g. 12.5")
         hardness = None
     errors = _broken_rules(measured_on, hardness, today or dt.date.today()) | errors
     if errors:
@@ -87,7 +91,7 @@ async def record(new: NewWaterTest, *, today: dt.date | None = None) -> dict[str
     """Check the rules and save the test (audited); raise InvalidWaterTest if one is broken."""
     errors = _broken_rules(new.measured_on, new.hardness, today or dt.date.today())
     if not await Partner.exists().where(Partner.id == new.partner).run():
-        errors["partner"] = f"partner #{new.partner} does not exist"
+        errors["partner"] = _("partner #%(id)s does not exist", id=new.partner)
     if errors:
         raise InvalidWaterTest(errors)
     return await records.create(

@@ -1,0 +1,1 @@
+"""The start page: a dashboard of tiles that installed modules contribute."""

@@ -1,0 +1,69 @@
+"""Core's own dashboard tiles: who the customers are and where, what the firm sells,
+and what changed lately."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request
+
+from core.auth.current import current_user
+from core.auth.models import User
+from core.auth.rules import restrict
+from core.db.audit import AuditEntry
+from core.i18n import _
+from core.partners.models import Partner, Territory
+from core.products.models import Product
+from core.web.charts import Point, bar_chart, donut_chart
+
+KIND_LABELS = {"stockable": "Stockable", "consumable": "Consumable", "service": "Service"}
+
+
+async def customers_by_territory(request: Request) -> Mapping[str, Any]:
+    registry = await request.app.state.registry.get()
+    user = current_user(request)
+    assert user is not None
+    query = Partner.select(Partner.territory, Partner.territory.name).where(
+        (Partner.is_customer == True) & (Partner.active == True) & (Partner.kind == "organisation")  # noqa: E712
+    )
+    rows = await restrict(query, registry, Partner, user).run()
+    counts: dict[tuple[int | None, str], int] = {}
+    for row in rows:
+        key = (row["territory"], row["territory.name"] or _("No territory"))
+        counts[key] = counts.get(key, 0) + 1
+    points = [
+        Point(label, n, f"/contacts/partners?customer=yes&territory={tid}" if tid else "")
+        for (tid, label), n in sorted(counts.items(), key=lambda kv: -kv[1])
+    ]
+    territories = await Territory.count().run()
+    return {"chart": bar_chart(points, title=_("Customers per territory")),
+            "total": sum(counts.values()), "territories": territories}
+
+
+async def products_by_kind(request: Request) -> Mapping[str, Any]:
+    rows = await Product.select(Product.kind).where(Product.active == True).run()  # noqa: E712
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["kind"]] = counts.get(row["kind"], 0) + 1
+    points = [Point(_(KIND_LABELS.get(kind, kind)), n) for kind, n in sorted(counts.items())]
+    return {"chart": donut_chart(points, title=_("Active products by kind"))}
+
+
+async def recent_changes(request: Request) -> Mapping[str, Any]:
+    rows = await AuditEntry.select().order_by(AuditEntry._meta.primary_key, ascending=False).limit(40).run()
+    seen: set[tuple[str, int, str]] = set()
+    changes = []
+    for row in rows:  # one line per record and action, not per field
+        key = (row["table_name"], row["record_id"], row["action"])
+        if key in seen:
+            continue
+        seen.add(key)
+        changes.append(row)
+        if len(changes) == 8:
+            break
+    ids = {c["user_id"] for c in changes if c["user_id"]}
+    names = {u["id"]: u["name"] or u["login"] for u in
+             await User.select(User._meta.primary_key, User.name, User.login).where(
+                 User._meta.primary_key.is_in(list(ids) or [0])).run()}
+    return {"changes": [{**c, "who": names.get(c["user_id"], _("System"))} for c in changes]}

@@ -1,0 +1,1 @@
+"""Background jobs: brokers, manifest-declared actors, job runs, schedules, idempotency."""

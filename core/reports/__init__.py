@@ -1,0 +1,1 @@
+"""Printable reports: Jinja HTML rendered to PDF with WeasyPrint, off the event loop."""

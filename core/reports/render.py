@@ -1,0 +1,125 @@
+"""Rendering a report: context -> Jinja HTML -> WeasyPrint PDF (in a worker thread).
+
+Jinja rendering is fast and runs on the caller's loop (the context builder needs
+the database); the PDF layout takes tens of milliseconds to seconds and runs in a
+thread so the event loop keeps serving other requests meanwhile.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import anyio.to_thread
+from jinja2 import Environment
+from weasyprint import CSS, HTML
+
+from core import i18n
+from core.company.models import Company
+from core.modules.discovery import Catalog
+from core.modules.manifest import Report
+from core.reports.fetcher import APP_URL, StaticOnlyFetcher
+from core.web.templating import make_environment, module_dirs
+
+PAPERS = {"A4": "A4", "A5": "A5", "LETTER": "letter", "LEGAL": "legal"}
+# Keeps each catalog alive with its environment, so an id is never reused for another catalog.
+_environments: dict[tuple[int, str], tuple[Catalog, Environment]] = {}
+
+
+class ReportError(Exception):
+    """A report is declared wrongly (unknown paper, template missing)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    filename: str
+    paper: str
+
+
+def environment(catalog: Catalog, theme: str = "default") -> Environment:
+    """A Jinja environment for rendering outside a request (jobs, mail, benchmarks)."""
+    key = (id(catalog), theme)
+    if key not in _environments:
+        _environments[key] = (catalog, make_environment(theme, catalog))
+    return _environments[key][1]
+
+
+def paper_size(report: Report) -> str:
+    try:
+        return PAPERS[report.paper.upper()]
+    except KeyError:
+        raise ReportError(
+            f"report {report.name!r}: paper {report.paper!r} is not one of {', '.join(PAPERS)}"
+        ) from None
+
+
+def _logo_uri(var_dir: Path, logo: str) -> str:
+    """The stored company logo (a path under var/) as a data: URI, or '' if none."""
+    if not logo:
+        return ""
+    path = (var_dir / logo).resolve()
+    if not path.is_relative_to(var_dir.resolve()) or not path.is_file():
+        return ""
+    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if not kind.startswith("image/"):
+        return ""
+    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+async def company(var_dir: Path) -> dict[str, Any]:
+    """The letterhead: the company record plus its logo ready for an <img src>."""
+    row = await Company.select().first().run() or {"name": "Steward"}
+    return {**row, "logo_uri": _logo_uri(var_dir, row.get("logo", ""))}
+
+
+def filename(report: Report, context: Mapping[str, Any], record_id: int | None) -> str:
+    """The download name from the report's pattern; characters unsafe in a file name go."""
+    values = {**context, "name": report.name, "id": record_id if record_id is not None else ""}
+    try:
+        name = string.Formatter().vformat(report.filename, (), values)
+    except (KeyError, IndexError, AttributeError, ValueError):
+        name = f"{report.name}.pdf"
+    cleaned = "".join("-" if c in '/\\:*?"<>|' or ord(c) < 32 else c for c in name).strip(" .")
+    return cleaned or f"{report.name}.pdf"
+
+
+def content_disposition(name: str, kind: str = "inline") -> str:
+    """RFC 6266: an ASCII fallback plus the exact UTF-8 name in filename*."""
+    ascii_name = "".join(c if 32 <= ord(c) < 127 and c not in '"\\%' else "_" for c in name)
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+async def render_html(env: Environment, report: Report, record_id: int | None,
+                      letterhead: Mapping[str, Any]) -> Rendered:
+    context = dict(await report.context(record_id))
+    paper = paper_size(report)
+    values = {"company": letterhead, "report": report, "paper": paper, "lang": i18n.language.get(), **context}
+    values["title"] = context.get("title") or i18n.gettext(report.title or report.name)
+    html = env.get_template(report.template).render(**values)
+    return Rendered(html=html, filename=filename(report, context, record_id), paper=paper)
+
+
+def html_to_pdf(html: str, static_dirs: Sequence[Path], paper: str = "A4",
+                fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Lay out `html` as a PDF (blocking: call it through `render_pdf` or a thread)."""
+    fetcher = fetcher or StaticOnlyFetcher(static_dirs)
+    document = HTML(string=html, base_url=APP_URL, url_fetcher=fetcher)
+    pdf = document.write_pdf(stylesheets=[CSS(string=f"@page {{ size: {paper}; }}")])
+    assert pdf is not None
+    return pdf
+
+
+async def render_pdf(env: Environment, catalog: Catalog, report: Report, record_id: int | None,
+                     letterhead: Mapping[str, Any]) -> tuple[bytes, str]:
+    """The report as PDF bytes and its file name; the layout runs off the event loop."""
+    rendered = await render_html(env, report, record_id, letterhead)
+    static_dirs = module_dirs(catalog, "static")
+    pdf = await anyio.to_thread.run_sync(html_to_pdf, rendered.html, static_dirs, rendered.paper)
+    return pdf, rendered.filename

@@ -1,0 +1,261 @@
+"""Declarative list pages: columns, search, filters, sorting, pagination, column choice.
+
+A module declares a `ListSpec`; `parse_state` turns the URL's query string into a
+validated `ListState` (unknown sorts, columns and filter values are dropped, never
+passed to SQL), and `fetch_page` runs one query for a page. Pagination asks for
+`page_size + 1` rows to know whether there is a next page, so a keystroke in the
+search box never costs a COUNT(*) over the whole table. Many2one labels come from
+joins in the same query, never from one query per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from piccolo.table import Table
+
+from core.auth.current import CurrentUser
+from core.auth.rules import restrict
+from core.registry import Registry
+
+FORMATS = ("text", "money", "number", "date", "datetime", "bool", "badge", "link", "choice")
+FILTER_KINDS = ("choices", "bool", "many2one")
+# Query-string names the kit itself uses; a filter cannot take one of them.
+RESERVED = frozenset({"q", "sort", "dir", "page", "cols", "field"})
+MAX_PAGE = 100_000
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a list. `source` is the database column to read (defaults to the
+    table's column called `name`; a joined label such as `Partner.territory.name`
+    for many2one). `choices` maps stored values to labels (format "choice"/"badge");
+    `badges` maps stored values to a badge style (ok, warn, danger)."""
+
+    name: str
+    label: str
+    format: str = "text"
+    source: Any = None
+    sortable: bool = True
+    shown: bool = True
+    currency: str = ""
+    choices: Mapping[str, str] = field(default_factory=dict)
+    badges: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ValueError(f"column {self.name}: unknown format {self.format!r} (one of {FORMATS})")
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter control. `choices` for kind "choices"; for "many2one" the options are
+    read from `table` (id, `label_column`), restricted by the user's record rules."""
+
+    name: str
+    label: str
+    kind: str = "choices"
+    source: Any = None
+    choices: tuple[tuple[str, str], ...] = ()
+    table: type[Table] | None = None
+    label_column: str = "name"
+
+    def __post_init__(self) -> None:
+        if self.kind not in FILTER_KINDS:
+            raise ValueError(f"filter {self.name}: unknown kind {self.kind!r} (one of {FILTER_KINDS})")
+        if self.name in RESERVED:
+            raise ValueError(f"filter {self.name}: the name is reserved for the list's own state")
+        if self.kind == "many2one" and self.table is None:
+            raise ValueError(f"filter {self.name}: a many2one filter needs table=")
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    table: type[Table]
+    columns: tuple[Column, ...]
+    search: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    sort: str = "name"
+    dir: str = "asc"
+    page_size: int = 50
+    # Extra condition every row must meet (e.g. only organisations), or None.
+    where: Callable[[], Any] | None = None
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+    def columns_named(self, names: Sequence[str]) -> list[Column]:
+        """The columns called `names`, in that order (unknown names skipped)."""
+        by_name = {c.name: c for c in self.columns}
+        return [by_name[n] for n in names if n in by_name]
+
+    def source(self, col: Column) -> Any:
+        return col.source if col.source is not None else self.table._meta.get_column_by_name(col.name)
+
+    def filter_source(self, flt: Filter) -> Any:
+        return flt.source if flt.source is not None else self.table._meta.get_column_by_name(flt.name)
+
+    @property
+    def default_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.shown)
+
+
+@dataclass(frozen=True)
+class ListState:
+    """What the URL says about a list; every field is validated against the spec."""
+
+    q: str = ""
+    filters: Mapping[str, str] = field(default_factory=dict)
+    sort: str = ""
+    dir: str = "asc"
+    page: int = 1
+    cols: tuple[str, ...] = ()
+    # The spec's default columns: URLs leave `cols` out while the choice equals them.
+    default_cols: tuple[str, ...] = ()
+
+    def params(self, **changes: Any) -> list[tuple[str, str]]:
+        """Query parameters for this state with `changes` applied (page resets to 1
+        unless given), in a stable order."""
+        state = replace(self, **{"page": 1, **changes})
+        out: list[tuple[str, str]] = [("q", state.q)] if state.q else []
+        out += [(k, v) for k, v in state.filters.items() if v]
+        out += [("sort", state.sort), ("dir", state.dir)]
+        if state.cols != state.default_cols:
+            out += [("cols", c) for c in state.cols]
+        if state.page > 1:
+            out.append(("page", str(state.page)))
+        return out
+
+    def url(self, base: str, **changes: Any) -> str:
+        return f"{base}?{urlencode(self.params(**changes))}"
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return min(max(int(value or default), 1), MAX_PAGE)
+    except ValueError:
+        return default
+
+
+def _filter_value(flt: Filter, raw: str) -> str:
+    raw = raw.strip()
+    if flt.kind == "bool":
+        return raw if raw in ("yes", "no") else ""
+    if flt.kind == "choices":
+        return raw if raw in {v for v, _ in flt.choices} else ""
+    return raw if raw.isdigit() else ""
+
+
+def parse_state(spec: ListSpec, query: Any) -> ListState:
+    """`query` is a multi-dict (request.query_params): `get(key)` and `getall(key)`."""
+    sort = query.get("sort") or spec.sort
+    col = spec.column(sort)
+    if col is None or not col.sortable:
+        sort = spec.sort
+    direction = query.get("dir") if query.get("dir") in ("asc", "desc") else spec.dir
+    known = {c.name for c in spec.columns}
+    chosen = tuple(c for c in query.getall("cols", []) if c in known)
+    filters = {f.name: v for f in spec.filters if (v := _filter_value(f, str(query.get(f.name) or "")))}
+    return ListState(
+        q=str(query.get("q") or "").strip()[:200], filters=filters, sort=sort, dir=direction,
+        page=_int(query.get("page"), 1), cols=tuple(dict.fromkeys(chosen)) or spec.default_columns,
+        default_cols=spec.default_columns,
+    )
+
+
+def like(column: Any, text: str) -> Any:
+    """Case-insensitive substring match on both engines (ILIKE on PostgreSQL; SQLite's
+    LIKE already ignores ASCII case). `%` and `_` typed by the user stay wildcards."""
+    pattern = f"%{text}%"
+    if column._meta.engine_type in ("postgres", "cockroach"):
+        return column.ilike(pattern)
+    return column.like(pattern)
+
+
+def conditions(spec: ListSpec, state: ListState) -> list[Any]:
+    """Where-clauses for the search words (each word in some search field) and filters."""
+    out: list[Any] = [spec.where()] if spec.where else []
+    fields = [spec.table._meta.get_column_by_name(n) for n in spec.search]
+    for word in state.q.split()[:8]:
+        clause = like(fields[0], word)
+        for f in fields[1:]:
+            clause = clause | like(f, word)
+        out.append(clause)
+    for flt in spec.filters:
+        value = state.filters.get(flt.name)
+        if not value:
+            continue
+        src = spec.filter_source(flt)
+        if flt.kind == "bool":
+            out.append(src == (value == "yes"))
+        elif flt.kind == "many2one":
+            out.append(src == int(value))
+        else:
+            out.append(src == value)
+    return out
+
+
+def where_all(query: Any, clauses: Sequence[Any]) -> Any:
+    for clause in clauses:
+        query = query.where(clause)
+    return query
+
+
+def select_columns(spec: ListSpec, names: Sequence[str]) -> list[Any]:
+    pk = spec.table._meta.primary_key
+    cols = [pk.as_alias("id")]
+    for name in names:
+        col = spec.column(name)
+        if col is not None and name != "id":
+            cols.append(spec.source(col).as_alias(name))
+    return cols
+
+
+def ordered(spec: ListSpec, query: Any, state: ListState) -> Any:
+    col = spec.column(state.sort)
+    asc = state.dir == "asc"
+    if col is not None:
+        query = query.order_by(spec.source(col), ascending=asc)
+    # The primary key breaks ties so pages never repeat or skip a row.
+    return query.order_by(spec.table._meta.primary_key, ascending=asc)
+
+
+def build_query(spec: ListSpec, state: ListState, registry: Registry, user: CurrentUser,
+                names: Sequence[str] | None = None) -> Any:
+    query = spec.table.select(*select_columns(spec, names if names is not None else state.cols))
+    query = where_all(query, conditions(spec, state))
+    return ordered(spec, restrict(query, registry, spec.table, user), state)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict[str, Any]]
+    has_next: bool
+    first: int  # 1-based number of the first row shown (0 when empty)
+    last: int
+
+
+async def fetch_page(spec: ListSpec, state: ListState, registry: Registry, user: CurrentUser) -> Page:
+    query = build_query(spec, state, registry, user)
+    offset = (state.page - 1) * spec.page_size
+    rows = await query.limit(spec.page_size + 1).offset(offset).run()
+    shown = rows[: spec.page_size]
+    return Page(rows=shown, has_next=len(rows) > spec.page_size,
+                first=offset + 1 if shown else 0, last=offset + len(shown))
+
+
+async def filter_options(flt: Filter, registry: Registry, user: CurrentUser,
+                         limit: int = 500) -> list[tuple[str, str]]:
+    """The choices of a filter control (many2one: records the user may see)."""
+    if flt.kind == "bool":
+        return []
+    if flt.kind == "choices" or flt.table is None:
+        return list(flt.choices)
+    table = flt.table
+    label = table._meta.get_column_by_name(flt.label_column)
+    query = table.select(table._meta.primary_key.as_alias("id"), label.as_alias("label")).order_by(label)
+    rows = await restrict(query, registry, table, user).limit(limit).run()
+    return [(str(r["id"]), str(r["label"])) for r in rows]
