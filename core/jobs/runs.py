@@ -6,11 +6,14 @@ import asyncio
 import contextvars
 import datetime as dt
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.db.engine import is_sqlite
 from core.jobs.models import JobIdempotency, JobRun
+
+log = logging.getLogger("steward.jobs")
 
 STATES = ("queued", "running", "done", "failed", "dead", "skipped")
 RETRYABLE = ("failed", "dead")
@@ -41,11 +44,19 @@ class _GroupCommit:
         self.task: asyncio.Task[None] | None = None
 
     async def add(self, item: Any) -> None:
+        await self.add_nowait(item)
+
+    def add_nowait(self, item: Any) -> asyncio.Future[None]:
+        """Queue `item` for the next write and return its future without waiting."""
         future = asyncio.get_running_loop().create_future()
         self.pending.append((item, future))
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._drain(), context=contextvars.Context())
-        await future
+        return future
+
+    async def flush(self) -> None:
+        while self.task is not None and not self.task.done():
+            await self.task
 
     async def _drain(self) -> None:
         while self.pending:
@@ -114,8 +125,14 @@ class Attempt:
             await self._marking
 
     async def done(self) -> None:
+        """Record success. The write joins the next group commit without holding up the
+        message's acknowledgement: the job's effect is already committed, and waiting
+        for its history row cost most of a no-op job's time (bench/jobs.py). A worker
+        killed in that window leaves the run showing queued/running; `flush()` runs
+        on every orderly stop."""
         await self._settle()
-        await _done_commit().add((self.run_id, self.started_at, self.marked))
+        future = _done_commit().add_nowait((self.run_id, self.started_at, self.marked))
+        future.add_done_callback(_log_failure)
 
     async def failed(self, *, dead: bool, error: str) -> None:
         await self._settle()
@@ -123,6 +140,18 @@ class Attempt:
                              JobRun.started_at: self.started_at, JobRun.error: error[-MAX_ERROR:],
                              JobRun.attempts: JobRun.attempts + (0 if self.marked else 1)}
                             ).where(JobRun.id == self.run_id).run()
+
+
+def _log_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("recording finished job runs failed", exc_info=future.exception())
+
+
+async def flush() -> None:
+    """Write every finished run still waiting for the group commit (worker stop)."""
+    commit = _done_commits.get(asyncio.get_running_loop())
+    if commit is not None:
+        await commit.flush()
 
 
 async def begin(run_id: int | None, job: str, module: str, args: tuple[Any, ...]) -> Attempt:

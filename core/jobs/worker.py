@@ -10,7 +10,7 @@ import threading
 
 import dramatiq
 
-from core.jobs import runtime, scheduler
+from core.jobs import runs, runtime, scheduler
 from core.jobs.broker import JobSystem, configure
 from core.modules.discovery import Catalog
 from core.modules.manifest import Manifest
@@ -45,6 +45,7 @@ class JobService:
         if self.worker is not None:
             # Off the loop: running jobs still need it to finish.
             await asyncio.to_thread(self.worker.stop, STOP_MS)
+        await runs.flush()
         runtime.set_loop(None)
 
 
