@@ -68,7 +68,7 @@ class PooledSQLiteEngine(SQLiteEngine):
     async def _connect(self) -> aiosqlite.Connection:
         conn = await aiosqlite.connect(**self.connection_kwargs)
         conn.row_factory = dict_factory  # type: ignore[assignment]
-        await conn.execute("PRAGMA foreign_keys = 1")
+        await conn.execute_fetchall("PRAGMA foreign_keys = 1")
         return conn
 
     async def _run_in_new_connection(self, query: str, args: list[Any] | None = None,

@@ -6,6 +6,9 @@ with STEWARD_TEST_DB=postgres (the server's database is its own, not the suite's
 A test module chooses what the server has by overriding fixtures:
 `live_modules` (test manifests to add, "pkg.module:MANIFEST"), `live_install` (modules
 to install), `live_users` ({login: roles}) and `live_demo` (load the modules' demo data).
+Tests that can share a site use the module-scoped `demo_site` instead (the demo firm, as
+`steward init --demo` leaves it) and `open_page()` (a fresh context whose console is
+recorded, with `.csp` violations and `.shot(name)` into $STEWARD_BROWSER_SHOTS).
 """
 
 from __future__ import annotations
@@ -144,7 +147,6 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-DEMO_PASSWORD = "steward-demo"  # every demo user's (core/demo/users.py)
 SHOTS = Path(os.environ.get("STEWARD_BROWSER_SHOTS", "/tmp/browser_shots"))
 
 
