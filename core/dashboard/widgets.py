@@ -66,4 +66,11 @@ async def recent_changes(request: Request) -> Mapping[str, Any]:
     names = {u["id"]: u["name"] or u["login"] for u in
              await User.select(User._meta.primary_key, User.name, User.login).where(
                  User._meta.primary_key.is_in(list(ids) or [0])).run()}
-    return {"changes": [{**c, "who": names.get(c["user_id"], _("System"))} for c in changes]}
+    return {"changes": [{**c, "who": names.get(c["user_id"], _("System")), "what": record_label(c["table_name"])}
+                        for c in changes]}
+
+
+def record_label(table_name: str) -> str:
+    """`core_partner` -> "Partner": tables are named `<module>_<concept>`."""
+    concept = table_name.split("_", 1)[-1].replace("_", " ")
+    return _(concept[:1].upper() + concept[1:])
