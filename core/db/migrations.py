@@ -20,7 +20,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig
 from piccolo.table import Table
 
-from core.db import piccolo_conf
+from core.db import piccolo_conf, search
 from core.db.engine import is_sqlite
 from core.modules.manifest import Manifest
 
@@ -100,9 +100,11 @@ async def forget(module: str) -> None:
 
 
 async def drop_tables(tables: Iterable[type[Table]]) -> None:
-    """Drop tables, last declared first (later tables reference earlier ones)."""
+    """Drop tables, last declared first (later tables reference earlier ones), with
+    their search indexes (core.db.search)."""
     suffix = "" if is_sqlite() else " CASCADE"
     for table in reversed(list(tables)):
+        await search.drop_for(table._meta.tablename)
         await table.raw(f'DROP TABLE IF EXISTS "{table._meta.tablename}"{suffix}').run()
 
 

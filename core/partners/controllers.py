@@ -57,6 +57,7 @@ PARTNER_LIST = ListSpec(
         Column("active", "Active", "bool", shown=False),
     ),
     search=("name", "reference", "city", "email"),
+    search_indexed=True,
     filters=(
         Filter("customer", "Customer", "bool", source=Partner.is_customer),
         Filter("supplier", "Supplier", "bool", source=Partner.is_supplier),

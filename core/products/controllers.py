@@ -42,6 +42,7 @@ PRODUCT_LIST = ListSpec(
         Column("active", "Active", "bool"),
     ),
     search=("code", "name"),
+    search_indexed=True,
     filters=(
         Filter("kind", "Kind", "choices", choices=KINDS),
         Filter("category", "Category", "many2one", table=ProductCategory),

@@ -16,7 +16,7 @@ from typing import Any
 from core.auth.current import CurrentUser
 from core.i18n import _
 from core.registry import Registry
-from core.web.kit.lists import ListSpec, ListState, build_query
+from core.web.kit.lists import ListSpec, ListState, build_query, selective_words
 
 BATCH = 1000
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -54,9 +54,9 @@ async def csv_lines(spec: ListSpec, state: ListState, registry: Registry,
     """The header line, then every row the user may see, `BATCH` rows per query."""
     cols = [c for name in state.cols if (c := spec.column(name)) is not None]
     yield _line([safe_cell(_(c.label)) for c in cols])
-    offset = 0
+    offset, indexed = 0, await selective_words(spec, state)
     while True:
-        query = build_query(spec, state, registry, user, [c.name for c in cols])
+        query = build_query(spec, state, registry, user, [c.name for c in cols], indexed)
         rows = await query.limit(BATCH).offset(offset).run()
         if not rows:
             return

@@ -1,0 +1,114 @@
+"""Substring-search indexes for the text columns a list searches.
+
+A table declares `SearchIndex(tablename, columns)` and creates it from a migration
+(`manager.add_raw(index.create)`, `manager.add_raw_backwards(index.drop)`); a list
+whose spec says `search_indexed=True` then finds rows through it (core.web.kit.lists).
+
+- SQLite: an external-content FTS5 table `<table>_fts` with the trigram tokenizer
+  over the columns, kept in step by INSERT/UPDATE/DELETE triggers on the table. A
+  phrase of three or more characters matches any substring of any column.
+- PostgreSQL: the `pg_trgm` extension and one GIN trigram index per column, which
+  serves `column ILIKE '%word%'` as it is written today.
+
+The index only narrows the candidates: the list still applies its LIKE/ILIKE
+conditions, so results are exactly those of a plain scan. Uninstalling a module
+drops its tables and, through `drop_for`, their FTS tables (triggers and PostgreSQL
+indexes go with the table).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from piccolo.engine.base import Engine
+
+from core.db.engine import current, is_sqlite
+
+NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+# FTS5's trigram tokenizer matches nothing for shorter phrases.
+MIN_CHARS = 3
+
+
+def fts_name(tablename: str) -> str:
+    return f"{tablename}_fts"
+
+
+def _ident(name: str) -> str:
+    if not NAME.match(name):
+        raise ValueError(f"not a plain SQL name: {name!r}")
+    return f'"{name}"'
+
+
+def fts_phrase(word: str) -> str:
+    """`word` as an FTS5 string: a phrase matched literally (quotes doubled)."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def indexable(word: str) -> bool:
+    """Whether the index can find `word`: long enough, and no LIKE wildcard typed by
+    the user (`%`, `_` keep their LIKE meaning, which a trigram phrase cannot)."""
+    return len(word) >= MIN_CHARS and "%" not in word and "_" not in word
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    tablename: str
+    columns: tuple[str, ...]
+    # The table's integer primary key (the FTS rowid on SQLite).
+    key: str = "id"
+
+    def __post_init__(self) -> None:
+        if not self.columns:
+            raise ValueError(f"search index on {self.tablename}: no columns")
+        for name in (self.tablename, self.key, *self.columns):
+            _ident(name)
+
+    def sqlite_ddl(self) -> list[str]:
+        t, fts = _ident(self.tablename), _ident(fts_name(self.tablename))
+        cols = ", ".join(_ident(c) for c in self.columns)
+        new = ", ".join(f"new.{_ident(c)}" for c in self.columns)
+        old = ", ".join(f"old.{_ident(c)}" for c in self.columns)
+        raw = fts_name(self.tablename)
+        delete = f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.{_ident(self.key)}, {old});"
+        insert = f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.{_ident(self.key)}, {new});"
+        return [
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({cols}, content='{self.tablename}', "
+            f"content_rowid='{self.key}', tokenize='trigram')",
+            f'CREATE TRIGGER IF NOT EXISTS "{raw}_ai" AFTER INSERT ON {t} BEGIN {insert} END',
+            f'CREATE TRIGGER IF NOT EXISTS "{raw}_ad" AFTER DELETE ON {t} BEGIN {delete} END',
+            f'CREATE TRIGGER IF NOT EXISTS "{raw}_au" AFTER UPDATE OF {cols}, {_ident(self.key)} ON {t} '
+            f"BEGIN {delete} {insert} END",
+            f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+        ]
+
+    def postgres_ddl(self) -> list[str]:
+        out = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
+        for col in self.columns:
+            out.append(f'CREATE INDEX IF NOT EXISTS "{self.tablename}_{col}_trgm" ON {_ident(self.tablename)} '
+                       f"USING gin ({_ident(col)} gin_trgm_ops)")
+        return out
+
+    async def create(self, engine: Engine | None = None) -> None:
+        engine = engine or current()
+        for sql in self.sqlite_ddl() if is_sqlite(engine) else self.postgres_ddl():
+            await engine.run_ddl(sql)
+
+    async def drop(self, engine: Engine | None = None) -> None:
+        engine = engine or current()
+        if is_sqlite(engine):
+            raw = fts_name(self.tablename)
+            for suffix in ("ai", "ad", "au"):
+                await engine.run_ddl(f'DROP TRIGGER IF EXISTS "{raw}_{suffix}"')
+            await engine.run_ddl(f"DROP TABLE IF EXISTS {_ident(raw)}")
+        else:
+            for col in self.columns:
+                await engine.run_ddl(f'DROP INDEX IF EXISTS "{self.tablename}_{col}_trgm"')
+
+
+async def drop_for(tablename: str, engine: Engine | None = None) -> None:
+    """Drop the FTS table of `tablename` if it has one (used when a module's tables
+    are dropped; its triggers and PostgreSQL indexes go with the table itself)."""
+    engine = engine or current()
+    if is_sqlite(engine):
+        await engine.run_ddl(f"DROP TABLE IF EXISTS {_ident(fts_name(tablename))}")

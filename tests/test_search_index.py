@@ -1,0 +1,138 @@
+"""Searches through the search index (core.db.search: FTS5 trigram on SQLite, pg_trgm on
+PostgreSQL) find exactly what the plain LIKE search finds, and the index follows
+inserts, updates and deletes; a module's index goes when its tables are dropped."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from typing import Any
+
+from piccolo.columns import Serial, Varchar
+from piccolo.table import Table
+
+from core.auth.current import CurrentUser, load_user
+from core.db import records
+from core.db.engine import current, is_sqlite
+from core.db.migrations import drop_tables
+from core.db.search import SearchIndex, fts_name
+from core.modules.discovery import discover
+from core.partners.controllers import PARTNER_LIST
+from core.partners.models import Partner
+from core.registry import Registry, load
+from core.testing import make_user
+from core.web.kit import ListSpec, fetch_page, parse_state
+from core.web.kit.lists import selective_words
+
+FIRST = ["Jan", "Élise", "ÉLISE", "élise", "Zoë", "Seán", "Marieke", "Janneke", "Ömer", "Ann"]
+LAST = ["O'Brien", '"Quoted" Trading', "de Vries", "Straße", "100% Koffie", "snake_case BV",
+        "Jansen", "Çay Evi", "Smit-Van Dam", "D'Arcy"]
+CITIES = ["Amsterdam", "'s-Hertogenbosch", "Zürich", "Breda", ""]
+QUERIES = ["jan", "JAN", "brien", "o'brien", "O'BRIEN", '"quoted"', 'quoted"', '"', "100%", "%",
+           "_case", "snake_case", "élise", "ÉLISE", "lise", "zoë", "straße", "çay", "van dam",
+           "jan amsterdam", "ja", "p00012", "zürich", "@example", "nothing-like-this", "an oss"]
+
+
+class Query(dict):
+    def getall(self, key: str, default: list[str] | None = None) -> list[str]:
+        value = self.get(key)
+        return [value] if value is not None else default or []
+
+
+async def generated_partners(count: int) -> None:
+    rng = random.Random(7)
+    for n in range(count):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        city = rng.choice(CITIES)
+        email = f"{first.lower()}.{n}@example.nl" if n % 3 else ""
+        await records.create(Partner, {"name": f"{first} {last}", "reference": f"P{n:05d}",
+                                       "city": city, "email": email})
+
+
+async def viewer() -> tuple[Registry, CurrentUser]:
+    user = await make_user("mia", roles=("manager",))
+    current_user = await load_user(user["id"])
+    assert current_user is not None
+    return await load(discover()), current_user
+
+
+async def found(spec: ListSpec, q: str, registry: Registry, user: CurrentUser) -> list[int]:
+    page = await fetch_page(spec, parse_state(spec, Query(q=q)), registry, user)
+    assert not page.has_next
+    return [row["id"] for row in page.rows]
+
+
+async def test_indexed_search_finds_exactly_what_like_finds(core_db: str) -> None:
+    await generated_partners(300)
+    registry, user = await viewer()
+    indexed = replace(PARTNER_LIST, page_size=1000)
+    plain = replace(indexed, search_indexed=False)
+    assert indexed.search_indexed
+    hits = 0
+    for q in QUERIES:
+        expected = await found(plain, q, registry, user)
+        assert await found(indexed, q, registry, user) == expected, q
+        hits += bool(expected)
+    assert hits >= len(QUERIES) - 4  # the queries mostly match something
+    if is_sqlite():  # the index really takes part (rare enough, long enough, no wildcard)
+        used = await selective_words(indexed, parse_state(indexed, Query(q="o'brien ja 100% élise")))
+        assert used == {"o'brien", "élise"}
+
+
+async def test_the_index_follows_inserts_updates_and_deletes(core_db: str) -> None:
+    registry, user = await viewer()
+    spec = replace(PARTNER_LIST, page_size=1000)
+    row = await records.create(Partner, {"name": "Quinten O'Hara", "city": "Tilburg"})
+    assert await found(spec, "o'hara", registry, user) == [row["id"]]
+    await records.update(Partner, row["id"], {"name": "Quinten Vermeulen"}, version=row["version"])
+    assert await found(spec, "o'hara", registry, user) == []
+    assert await found(spec, "vermeulen", registry, user) == [row["id"]]
+    assert await found(spec, "tilburg", registry, user) == [row["id"]]
+    await records.delete(Partner, row["id"], version=row["version"] + 1)
+    assert await found(spec, "vermeulen", registry, user) == []
+    if is_sqlite():  # the FTS table itself holds no stale entry
+        fts = fts_name("core_partner")
+        left = await Partner.raw(f"SELECT rowid FROM {fts} WHERE {fts} MATCH {{}}", '"vermeulen"').run()
+        assert left == []
+
+
+class SearchDemoThing(Table, tablename="search_demo_thing"):
+    id = Serial(primary_key=True)
+    name = Varchar(length=100)
+
+
+async def index_objects() -> list[Any]:
+    if is_sqlite():
+        return await SearchDemoThing.raw(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'search_demo_thing_fts%' ORDER BY name").run()
+    return await SearchDemoThing.raw(
+        "SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'search_demo_thing_%trgm'").run()
+
+
+async def test_a_modules_index_is_created_and_goes_with_its_tables(core_db: str) -> None:
+    await SearchDemoThing.create_table().run()
+    await SearchDemoThing.insert(SearchDemoThing(name="Grüne Brücke")).run()
+    index = SearchIndex("search_demo_thing", ("name",))
+    await index.create(current())
+    await SearchDemoThing.insert(SearchDemoThing(name="Rote Brücke")).run()  # after: through the trigger
+    assert await index_objects()
+    spec = ListSpec(table=SearchDemoThing, columns=PARTNER_LIST.columns[:1], search=("name",),
+                    search_indexed=True)
+    registry, user = await viewer()
+    assert len(await found(spec, "brücke", registry, user)) == 2
+    await drop_tables([SearchDemoThing])
+    assert await index_objects() == []
+    assert not await SearchDemoThing.table_exists().run()
+
+
+async def test_dropping_an_index_leaves_the_table_searchable_by_like(core_db: str) -> None:
+    await SearchDemoThing.create_table().run()
+    index = SearchIndex("search_demo_thing", ("name",))
+    await index.create()
+    await index.drop()
+    assert await index_objects() == []
+    await SearchDemoThing.insert(SearchDemoThing(name="Blaue Brücke")).run()  # no trigger left to fail
+    spec = ListSpec(table=SearchDemoThing, columns=PARTNER_LIST.columns[:1], search=("name",))
+    registry, user = await viewer()
+    assert len(await found(spec, "blaue", registry, user)) == 1
+    await drop_tables([SearchDemoThing])
