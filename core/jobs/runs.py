@@ -71,22 +71,31 @@ class _GroupCommit:
                     future.set_result(None)
 
 
-async def _write_done(items: list[tuple[int, dt.datetime, bool]]) -> None:
-    now = _now()
-    counted = [run_id for run_id, _, marked in items if marked]
+async def _write_done(items: list[tuple[int, dt.datetime, bool, dt.datetime]]) -> None:
+    """Mark runs done, each with the moment its job finished (not when this write
+    happens: under load the history write may trail the jobs a little)."""
+    cast = "" if is_sqlite() else "::timestamptz"  # SQLite has no such type to cast to
+
+    def case(pairs: list[tuple[int, dt.datetime]]) -> str:
+        return "CASE id " + " ".join(f"WHEN {int(run_id)} THEN {{}}{cast}" for run_id, _ in pairs) + " END"
+
+    counted = [(run_id, finished) for run_id, _, marked, finished in items if marked]
     if counted:
-        await JobRun.update({JobRun.state: "done", JobRun.finished_at: now, JobRun.error: ""}
-                            ).where(JobRun.id.is_in(counted)).run()
-    fast = [(run_id, started) for run_id, started, marked in items if not marked]
+        ids = ", ".join(str(int(run_id)) for run_id, _ in counted)
+        await JobRun.raw(
+            f"UPDATE core_job_run SET state = 'done', error = '', finished_at = {case(counted)}"
+            f" WHERE id IN ({ids})",
+            *[finished for _, finished in counted],
+        ).run()
+    fast = [(run_id, started, finished) for run_id, started, marked, finished in items if not marked]
     if fast:
         # Never shown as running: this one statement records the attempt and its start.
-        cast = "" if is_sqlite() else "::timestamptz"  # SQLite has no such type to cast to
-        cases = " ".join(f"WHEN {int(run_id)} THEN {{}}{cast}" for run_id, _ in fast)
-        ids = ", ".join(str(int(run_id)) for run_id, _ in fast)
+        ids = ", ".join(str(int(run_id)) for run_id, _, _ in fast)
         await JobRun.raw(
-            f"UPDATE core_job_run SET state = 'done', error = '', attempts = attempts + 1, finished_at = {{}},"
-            f" started_at = CASE id {cases} END WHERE id IN ({ids})",
-            now, *[started for _, started in fast],
+            f"UPDATE core_job_run SET state = 'done', error = '', attempts = attempts + 1,"
+            f" finished_at = {case([(r, f) for r, _, f in fast])},"
+            f" started_at = {case([(r, st) for r, st, _ in fast])} WHERE id IN ({ids})",
+            *[finished for _, _, finished in fast], *[started for _, started, _ in fast],
         ).run()
 
 
@@ -131,7 +140,7 @@ class Attempt:
         killed in that window leaves the run showing queued/running; `flush()` runs
         on every orderly stop."""
         await self._settle()
-        future = _done_commit().add_nowait((self.run_id, self.started_at, self.marked))
+        future = _done_commit().add_nowait((self.run_id, self.started_at, self.marked, _now()))
         future.add_done_callback(_log_failure)
 
     async def failed(self, *, dead: bool, error: str) -> None:
