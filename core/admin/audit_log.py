@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from core.auth.models import User
 from core.db.audit import AuditEntry
-from core.db.engine import is_sqlite
+from core.db.search import contains_any
 from core.i18n import _
 
 PAGE = 50
@@ -77,10 +77,7 @@ def _where(f: AuditFilter, tz: ZoneInfo) -> list[Any]:
     if f.date_to:
         clauses.append(AuditEntry.at < dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time(), tz))
     if f.q:
-        like = f"%{f.q}%"
-        # SQLite's LIKE already ignores ASCII case (and warns about ILIKE).
-        match = (lambda c: c.like(like)) if is_sqlite() else (lambda c: c.ilike(like))
-        clauses.append(match(AuditEntry.field) | match(AuditEntry.old) | match(AuditEntry.new))
+        clauses.append(contains_any([AuditEntry.field, AuditEntry.old, AuditEntry.new], f.q))
     return clauses
 
 

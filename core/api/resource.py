@@ -32,7 +32,8 @@ from core.api.errors import Conflict, FieldErrors, integrity_as_conflict
 from core.auth.current import CurrentUser, current_user
 from core.auth.rules import restrict, visible
 from core.db import records
-from core.db.engine import is_sqlite, transaction
+from core.db.engine import transaction
+from core.db.search import contains_any
 from core.i18n import _
 from core.registry import Registry
 
@@ -128,14 +129,8 @@ class ApiResource:
             if value is not None:
                 query = query.where(t._meta.get_column_by_name(name) == value)
         if q and q.strip() and self.search:
-            pattern = f"%{q.strip()}%"  # a bound parameter; a % or _ in it only widens the match
-            # SQLite's LIKE already ignores (ASCII) case; Piccolo warns on each ilike there.
-            op = "like" if is_sqlite() else "ilike"
             columns = [t._meta.get_column_by_name(c) for c in self.search]
-            condition: Any = getattr(columns[0], op)(pattern)
-            for column in columns[1:]:
-                condition = condition | getattr(column, op)(pattern)
-            query = query.where(condition)
+            query = query.where(contains_any(columns, q.strip()))
         rows = await restrict(query, ctx.registry, t, ctx.user).run()
         more = len(rows) > limit
         rows = rows[:limit]

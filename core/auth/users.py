@@ -13,7 +13,8 @@ from core.auth.passwords import hash_password
 from core.db import records
 from core.db.audit import AuditEntry
 from core.db.context import current_user_id
-from core.db.engine import is_sqlite, transaction
+from core.db.engine import transaction
+from core.db.search import contains_any
 from core.i18n import _
 
 
@@ -102,10 +103,7 @@ async def list_users(q: str = "") -> list[dict[str, Any]]:
                         User.last_login, User.language)
     needle = q.strip()
     if needle:
-        like = f"%{needle}%"
-        # SQLite's LIKE already ignores ASCII case (and warns about ILIKE).
-        match = (lambda c: c.like(like)) if is_sqlite() else (lambda c: c.ilike(like))
-        query = query.where(match(User.login) | match(User.name) | match(User.email))
+        query = query.where(contains_any([User.login, User.name, User.email], needle))
     rows = await query.order_by(User.login).run()
     roles = await roles_by_user([r["id"] for r in rows])
     return [{**r, "roles": roles[r["id"]]} for r in rows]

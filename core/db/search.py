@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -28,6 +29,24 @@ from core.db.engine import current, is_sqlite
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 # FTS5's trigram tokenizer matches nothing for shorter phrases.
 MIN_CHARS = 3
+
+
+def contains(column: Any, text: str) -> Any:
+    """Case-insensitive substring match on both engines: ILIKE on PostgreSQL; on SQLite
+    plain LIKE, which already ignores ASCII case (Piccolo warns on each ILIKE there).
+    The text is a bound parameter; a `%` or `_` in it only widens the match."""
+    pattern = f"%{text}%"
+    if column._meta.engine_type in ("postgres", "cockroach"):
+        return column.ilike(pattern)
+    return column.like(pattern)
+
+
+def contains_any(columns: list[Any], text: str) -> Any:
+    """`contains` on any of the columns."""
+    condition = contains(columns[0], text)
+    for column in columns[1:]:
+        condition = condition | contains(column, text)
+    return condition
 
 
 def fts_name(tablename: str) -> str:

@@ -26,7 +26,7 @@ from piccolo.table import Table
 from core.auth.current import CurrentUser
 from core.auth.rules import restrict
 from core.db.engine import is_sqlite
-from core.db.search import fts_name, fts_phrase, indexable
+from core.db.search import contains, fts_name, fts_phrase, indexable
 from core.registry import Registry
 
 FORMATS = ("text", "money", "number", "date", "datetime", "bool", "badge", "link", "choice")
@@ -177,13 +177,7 @@ def parse_state(spec: ListSpec, query: Any) -> ListState:
     )
 
 
-def like(column: Any, text: str) -> Any:
-    """Case-insensitive substring match on both engines (ILIKE on PostgreSQL; SQLite's
-    LIKE already ignores ASCII case). `%` and `_` typed by the user stay wildcards."""
-    pattern = f"%{text}%"
-    if column._meta.engine_type in ("postgres", "cockroach"):
-        return column.ilike(pattern)
-    return column.like(pattern)
+like = contains  # the kit's name for core.db.search.contains
 
 
 def search_words(state: ListState) -> list[str]:
