@@ -21,7 +21,6 @@ from litestar.exceptions import NotFoundException
 from litestar.response import File, Redirect, Template
 
 from core.attachments import kinds, service
-from core.auth.controllers import safe_next
 from core.auth.current import SIGNED_IN
 from core.db.records import RecordNotFound
 from core.i18n import _
@@ -29,6 +28,7 @@ from core.settings import MAX_ATTACHMENT_MB
 from core.web.flash import flash
 from core.web.kit.records import RecordRef, record_access, signed_in
 from core.web.pages import page
+from core.web.return_to import safe_next
 
 BASE = "/records/{table_name:str}/{record_id:int}/attachments"
 FRAGMENT = "core/kit/_attachments.html"

@@ -16,16 +16,9 @@ from core.auth.sessions import session_of
 from core.i18n import _
 from core.web.flash import flash
 from core.web.pages import page
-from core.web.return_to import back_to
+from core.web.return_to import back_to, safe_next
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: never redirect to another host after signing in."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 def client_ip(request: Request) -> str:

@@ -36,6 +36,13 @@ def here(connection: ASGIConnection) -> str:
     return referer_path(connection) or "/"
 
 
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect to another host after signing in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
 def back_to(connection: ASGIConnection, next_path: str | None) -> str:
     """`next_path`, or the Referer when it is the same page with a newer query."""
     current = referer_path(connection)
