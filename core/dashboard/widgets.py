@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request
+from piccolo.query.functions.aggregate import Count
 
 from core.auth.current import current_user
 from core.auth.models import User
@@ -24,14 +25,12 @@ async def customers_by_territory(request: Request) -> Mapping[str, Any]:
     registry = await request.app.state.registry.get()
     user = current_user(request)
     assert user is not None
-    query = Partner.select(Partner.territory, Partner.territory.name).where(
+    # Counted by the database (GROUP BY), not by fetching every customer.
+    query = Partner.select(Partner.territory, Partner.territory.name, Count()).where(
         (Partner.is_customer == True) & (Partner.active == True) & (Partner.kind == "organisation")  # noqa: E712
-    )
+    ).group_by(Partner.territory, Partner.territory.name)
     rows = await restrict(query, registry, Partner, user).run()
-    counts: dict[tuple[int | None, str], int] = {}
-    for row in rows:
-        key = (row["territory"], row["territory.name"] or _("No territory"))
-        counts[key] = counts.get(key, 0) + 1
+    counts = {(row["territory"], row["territory.name"] or _("No territory")): row["count"] for row in rows}
     points = [
         Point(label, n, f"/contacts/partners?customer=yes&territory={tid}" if tid else "")
         for (tid, label), n in sorted(counts.items(), key=lambda kv: -kv[1])
@@ -42,10 +41,10 @@ async def customers_by_territory(request: Request) -> Mapping[str, Any]:
 
 
 async def products_by_kind(request: Request) -> Mapping[str, Any]:
-    rows = await Product.select(Product.kind).where(Product.active == True).run()  # noqa: E712
-    counts: dict[str, int] = {}
-    for row in rows:
-        counts[row["kind"]] = counts.get(row["kind"], 0) + 1
+    rows = await Product.select(Product.kind, Count()).where(
+        Product.active == True  # noqa: E712
+    ).group_by(Product.kind).run()
+    counts = {row["kind"]: row["count"] for row in rows}
     points = [Point(_(KIND_LABELS.get(kind, kind)), n) for kind, n in sorted(counts.items())]
     return {"chart": donut_chart(points, title=_("Active products by kind"))}
 
