@@ -177,6 +177,23 @@ def test_the_example_module_ships_dutch_for_its_strings(catalog: Catalog) -> Non
     assert not missing, missing_message(missing)
 
 
+def builtin_modules() -> list[str]:
+    from core.modules.discovery import builtin_names
+
+    return builtin_names()
+
+
+@pytest.mark.parametrize("name", builtin_modules())
+def test_every_builtin_module_ships_dutch_for_its_strings(name: str, catalog: Catalog) -> None:
+    module = catalog[name]
+    assert module.root is not None
+    found = extracted(module.root) | declared_labels(module)
+    missing = untranslated(found, translations([ROOT / "core", module.root]))
+    assert not missing, missing_message(missing)
+    bare = templates_with_bare_text(module.root)
+    assert not bare, "wrap these in _():\n" + "\n".join(bare)
+
+
 def test_a_string_without_translation_is_reported(tmp_path: Path) -> None:
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "page.html").write_text('{{ _("Save") }} {{ ngettext("%(n)s lid", "%(n)s leden", 2) }}')

@@ -1,0 +1,1 @@
+"""Warehouse: stock per location and serial, vans, reordering, purchasing, returns and repairs sent out."""
