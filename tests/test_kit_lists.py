@@ -190,3 +190,18 @@ async def test_filter_choices_of_a_many2one_come_from_the_table(client_as) -> No
     client = await client_as("mia")
     page = (await client.get("/contacts/partners", headers=HTML)).text
     assert ">North</option>" in page and ">South</option>" in page
+
+
+def test_a_filter_default_applies_until_the_url_clears_it() -> None:
+    from core.web.kit import Column, Filter
+
+    spec = ListSpec(table=Partner, columns=(Column("name", "Name"),),
+                    filters=(Filter("active", "Active", "bool", default="yes"), Filter("kind", "Kind", choices=(
+                        ("person", "Person"), ("organisation", "Organisation")))))
+    fresh = parse_state(spec, Query())
+    assert fresh.filters == {"active": "yes"}
+    assert "active=yes" in fresh.url("/p") and "active=&" not in fresh.url("/p")
+    cleared = parse_state(spec, Query(active=""))  # the user picked All
+    assert cleared.filters == {}
+    assert "active=&" in cleared.url("/p", page=2)  # All survives paging
+    assert parse_state(spec, Query(active="no", kind="person")).filters == {"active": "no", "kind": "person"}

@@ -65,14 +65,17 @@ def translations(roots: Iterable[Path]) -> dict[str, str]:
 
 def resources(manifest: Manifest) -> list[Resource]:
     """The kit resources served by the manifest's controllers (`core.web.kit.controller(res)`
-    closes over its resource in every route handler)."""
+    closes over its resource in every route handler; a subclass inherits those handlers,
+    and a hand-written handler names its module's resource)."""
     found: dict[int, Resource] = {}
     for controller in manifest.controllers:
-        for member in vars(controller).values() if isinstance(controller, type) else ():
-            fn = getattr(member, "fn", None)
-            if inspect.isfunction(fn):
-                found.update({id(v): v for v in inspect.getclosurevars(fn).nonlocals.values()
-                              if isinstance(v, Resource)})
+        for klass in controller.__mro__ if isinstance(controller, type) else ():
+            for member in vars(klass).values():
+                fn = getattr(member, "fn", None)
+                if inspect.isfunction(fn):
+                    names = inspect.getclosurevars(fn)
+                    found.update({id(v): v for v in (*names.nonlocals.values(), *names.globals.values())
+                                  if isinstance(v, Resource)})
     return list(found.values())
 
 

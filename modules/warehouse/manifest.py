@@ -5,7 +5,8 @@ Each area keeps its contributions in `parts/<area>.py`; this file assembles them
 
 from core.modules.manifest import Manifest, Role, assemble
 from modules.warehouse.data import load_data
-from modules.warehouse.parts import stock
+from modules.warehouse.demo import load_demo
+from modules.warehouse.parts import purchase, returns, stock
 
 BASE = Manifest(
     name="warehouse",
@@ -16,6 +17,7 @@ BASE = Manifest(
     application=True,
     roles=(Role("purchaser", "Purchaser"),),
     data=(load_data,),
+    demo=(load_demo,),
 )
 
-MANIFEST = assemble(BASE, stock.PART)
+MANIFEST = assemble(BASE, stock.PART, purchase.PART, returns.PART)

@@ -70,6 +70,9 @@ class Filter:
     choices: tuple[tuple[str, str], ...] = ()
     table: type[Table] | None = None
     label_column: str = "name"
+    # The value while the URL names none (e.g. "yes" on an Active filter hides archived
+    # records until the user picks All, which the URL then keeps as `active=`).
+    default: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in FILTER_KINDS:
@@ -126,6 +129,8 @@ class ListState:
     cols: tuple[str, ...] = ()
     # The spec's default columns: URLs leave `cols` out while the choice equals them.
     default_cols: tuple[str, ...] = ()
+    # Filters with a default value: the URL says `name=` when the user cleared one.
+    default_filters: Mapping[str, str] = field(default_factory=dict)
 
     def params(self, **changes: Any) -> list[tuple[str, str]]:
         """Query parameters for this state with `changes` applied (page resets to 1
@@ -133,6 +138,7 @@ class ListState:
         state = replace(self, **{"page": 1, **changes})
         out: list[tuple[str, str]] = [("q", state.q)] if state.q else []
         out += [(k, v) for k, v in state.filters.items() if v]
+        out += [(k, "") for k in state.default_filters if k not in state.filters]
         out += [("sort", state.sort), ("dir", state.dir)]
         if state.cols != state.default_cols:
             out += [("cols", c) for c in state.cols]
@@ -169,12 +175,18 @@ def parse_state(spec: ListSpec, query: Any) -> ListState:
     direction = query.get("dir") if query.get("dir") in ("asc", "desc") else spec.dir
     known = {c.name for c in spec.columns}
     chosen = tuple(c for c in query.getall("cols", []) if c in known)
-    filters = {f.name: v for f in spec.filters if (v := _filter_value(f, str(query.get(f.name) or "")))}
+    filters = {f.name: v for f in spec.filters if (v := _filter_value(f, _raw_filter(f, query)))}
     return ListState(
         q=str(query.get("q") or "").strip()[:200], filters=filters, sort=sort, dir=direction,
         page=_int(query.get("page"), 1), cols=tuple(dict.fromkeys(chosen)) or spec.default_columns,
-        default_cols=spec.default_columns,
+        default_cols=spec.default_columns, default_filters={f.name: f.default for f in spec.filters if f.default},
     )
+
+
+def _raw_filter(flt: Filter, query: Any) -> str:
+    """The URL's value of a filter; its default when the URL does not name it at all."""
+    value = query.get(flt.name)
+    return flt.default if value is None else str(value)
 
 
 like = contains  # the kit's name for core.db.search.contains

@@ -13,6 +13,14 @@ from modules.warehouse.models.quant import Quant
 from modules.warehouse.services.errors import NotAllowed
 
 
+class InvalidLocation(NotAllowed):
+    """A location's form was refused by a rule about one of its fields."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 async def kind_of(location: int) -> str:
     row = await Location.select(Location.kind).where(Location.id == location).first().run()
     if row is None:
@@ -42,6 +50,50 @@ async def create(values: dict[str, Any]) -> dict[str, Any]:
     return await records.create(Location, values)
 
 
+async def update(location: int, values: dict[str, Any], version: int) -> dict[str, Any]:
+    """Save a location's form; a new name or parent renames its whole subtree's `full_name`."""
+    values = dict(values)
+    async with transaction():
+        current = await Location.select(Location.kind).where(Location.id == location).first().run()
+        if current is None:
+            raise NotAllowed(_("Location #{id} does not exist.").format(id=location))
+        parent = values.get("parent")
+        if parent is not None and (parent == location or parent in await descendants(location)):
+            raise InvalidLocation("parent", _("A location cannot be placed inside itself."))
+        if values.get("kind", current["kind"]) != current["kind"] and await has_history(location):
+            raise InvalidLocation("kind", _("A location with stock history keeps its kind; archive it and "
+                                            "create a new one."))
+        values["full_name"] = await full_name(values["name"], parent, values.get("warehouse"))
+        row = await records.update(Location, location, values, version=version)
+        await _rename_children(location, values["full_name"])
+        return row
+
+
+async def descendants(location: int) -> set[int]:
+    found: set[int] = set()
+    level = [location]
+    while level:
+        rows = await Location.select(Location.id).where(Location.parent.is_in(level)).run()
+        level = [r["id"] for r in rows if r["id"] not in found]
+        found.update(level)
+    return found
+
+
+async def _rename_children(parent: int, parent_name: str) -> None:
+    children = await Location.select(Location.id, Location.name, Location.full_name, Location.version).where(
+        Location.parent == parent).run()
+    for child in children:
+        name = f"{parent_name}/{child['name']}"
+        if name != child["full_name"]:
+            await records.update(Location, child["id"], {"full_name": name}, version=child["version"])
+            await _rename_children(child["id"], name)
+
+
+async def restore(location: int, version: int) -> dict[str, Any]:
+    """Bring an archived location back into use."""
+    return await records.update(Location, location, {"active": True}, version=version)
+
+
 async def has_history(location: int) -> bool:
     moved = await Move.exists().where((Move.source == location) | (Move.destination == location)).run()
     return moved or await Quant.exists().where(Quant.location == location).run()
@@ -49,12 +101,18 @@ async def has_history(location: int) -> bool:
 
 async def remove(location: int, version: int) -> str:
     """Delete a location nobody used; archive one with history. Returns "deleted" or "archived"."""
-    async with transaction():
-        if await has_history(location):
-            await records.update(Location, location, {"active": False}, version=version)
-            return "archived"
-        await records.delete(Location, location, version=version)
-        return "deleted"
+    async with transaction() as txn:
+        if not await has_history(location):
+            savepoint = await txn.savepoint()
+            try:
+                await records.delete(Location, location, version=version)
+                return "deleted"
+            except (records.StaleRecordError, records.RecordNotFound):
+                raise
+            except Exception:  # noqa: BLE001 - still referenced (a child, a rule, a count): archive it instead
+                await savepoint.rollback_to()
+        await records.update(Location, location, {"active": False}, version=version)
+        return "archived"
 
 
 async def van_of(user: int) -> int | None:
@@ -72,3 +130,14 @@ async def virtual(kind: str) -> int:
     if row is None:
         raise NotAllowed(_("The warehouse module's {kind} location is missing; upgrade the module.").format(kind=kind))
     return row["id"]
+
+
+async def rename_warehouse(warehouse: int) -> None:
+    """A warehouse's code changed: the paths of its locations follow."""
+    roots = await Location.select(Location.id, Location.name, Location.full_name, Location.version).where(
+        (Location.warehouse == warehouse) & Location.parent.is_null()).run()
+    for root in roots:
+        name = await full_name(root["name"], None, warehouse)
+        if name != root["full_name"]:
+            await records.update(Location, root["id"], {"full_name": name}, version=root["version"])
+            await _rename_children(root["id"], name)

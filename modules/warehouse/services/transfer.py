@@ -128,6 +128,12 @@ async def validate(transfer: int, done: Mapping[int, Decimal] | None = None,
         backorder = await _backorder(row, [r for r, _q in rest]) if rest else None
         saved = await records.update(Transfer, transfer, {"state": "done", "done_at": dt.datetime.now(dt.UTC)},
                                      version=row["version"])
+        if row["kind"] == "receipt" and row["origin"]:
+            # A purchase order's receipt, validated here or from the transfer pages, moves the
+            # order's received quantities and state in the same transaction.
+            from modules.warehouse.services import purchase  # purchase builds on this module
+
+            await purchase.receipt_done(row["origin"])
     return {**saved, "backorder": backorder}
 
 

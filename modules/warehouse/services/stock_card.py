@@ -1,0 +1,114 @@
+"""A product's stock card: where it lies (per location, with forecast), its lots and serial
+numbers (a serial is in one place), and its moves, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from piccolo.query import OrderByRaw
+
+from modules.warehouse.models.location import STOCKED_KINDS
+from modules.warehouse.models.lot import Lot
+from modules.warehouse.models.move import Move
+from modules.warehouse.models.quant import Quant
+from modules.warehouse.services.stock_levels import ZERO, dec, status
+
+MOVES_PAGE = 25
+# Open moves (not done, no done_at) before done ones, the same on SQLite and PostgreSQL.
+OPEN_FIRST = OrderByRaw('CASE WHEN "warehouse_move"."done_at" IS NULL THEN 0 ELSE 1 END')
+LOTS_SHOWN = 200
+
+
+@dataclass(frozen=True)
+class Place:
+    location: int
+    full_name: str
+    kind: str
+    on_hand: Decimal = ZERO
+    reserved: Decimal = ZERO
+    incoming: Decimal = ZERO
+    outgoing: Decimal = ZERO
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+    @property
+    def forecast(self) -> Decimal:
+        return self.available + self.incoming - self.outgoing
+
+    @property
+    def status(self) -> str:
+        return status(self.on_hand, self.available)
+
+
+async def places(product: int) -> list[Place]:
+    """Every stocked location holding the product or expecting it (by full name)."""
+    found: dict[int, dict[str, Any]] = {}
+    quants = await Quant.select(
+        Quant.location, Quant.location.full_name.as_alias("full_name"), Quant.location.kind.as_alias("kind"),
+        Quant.quantity, Quant.reserved,
+    ).where((Quant.product == product) & Quant.location.kind.is_in(list(STOCKED_KINDS))).run()
+    for q in quants:
+        p = found.setdefault(q["location"], {"full_name": q["full_name"], "kind": q["kind"],
+                                             "on_hand": ZERO, "reserved": ZERO, "incoming": ZERO, "outgoing": ZERO})
+        p["on_hand"] += dec(q["quantity"])
+        p["reserved"] += dec(q["reserved"])
+    planned = await Move.select(
+        Move.source, Move.source.full_name.as_alias("source_name"), Move.source.kind.as_alias("source_kind"),
+        Move.destination, Move.destination.full_name.as_alias("destination_name"),
+        Move.destination.kind.as_alias("destination_kind"), Move.quantity, Move.state,
+    ).where((Move.product == product) & Move.state.is_in(["draft", "reserved"])).run()
+    for m in planned:
+        qty = dec(m["quantity"])
+        if m["destination_kind"] in STOCKED_KINDS:
+            p = found.setdefault(m["destination"], {"full_name": m["destination_name"], "kind": m["destination_kind"],
+                                                    "on_hand": ZERO, "reserved": ZERO, "incoming": ZERO,
+                                                    "outgoing": ZERO})
+            p["incoming"] += qty
+        if m["source_kind"] in STOCKED_KINDS and m["state"] == "draft":
+            p = found.setdefault(m["source"], {"full_name": m["source_name"], "kind": m["source_kind"],
+                                               "on_hand": ZERO, "reserved": ZERO, "incoming": ZERO, "outgoing": ZERO})
+            p["outgoing"] += qty
+    rows = [Place(location, **values) for location, values in found.items()]
+    return sorted((p for p in rows if p.on_hand or p.reserved or p.incoming or p.outgoing), key=lambda p: p.full_name)
+
+
+def totals(rows: list[Place]) -> Place:
+    return Place(0, "", "", sum((p.on_hand for p in rows), ZERO), sum((p.reserved for p in rows), ZERO),
+                 sum((p.incoming for p in rows), ZERO), sum((p.outgoing for p in rows), ZERO))
+
+
+async def lots(product: int, tracking: str) -> tuple[list[dict[str, Any]], int]:
+    """Serials with where each one is; lots with how many lie where. And how many there are."""
+    if tracking == "serial":
+        where = Lot.product == product
+        rows = await Lot.select(
+            Lot.id, Lot.name, Lot.expiry, Lot.location, Lot.location.full_name.as_alias("where"),
+            Lot.location.kind.as_alias("kind"),
+        ).where(where).order_by(Lot.name).limit(LOTS_SHOWN).run()
+        return rows, await Lot.count().where(where).run()
+    if tracking == "lot":
+        where = (Quant.product == product) & (Quant.lot_key != 0) & (Quant.quantity > 0) & Quant.location.kind.is_in(
+            list(STOCKED_KINDS))
+        rows = await Quant.select(
+            Quant.lot, Quant.lot.name.as_alias("name"), Quant.lot.expiry.as_alias("expiry"),
+            Quant.location, Quant.location.full_name.as_alias("where"), Quant.quantity, Quant.reserved,
+        ).where(where).order_by(Quant.lot.name).limit(LOTS_SHOWN).run()
+        return [{**r, "quantity": dec(r["quantity"]), "reserved": dec(r["reserved"])} for r in rows], \
+            await Quant.count().where(where).run()
+    return [], 0
+
+
+async def moves(product: int, page: int = 1, size: int = MOVES_PAGE) -> tuple[list[dict[str, Any]], bool]:
+    """A page of the product's moves: the open ones first, then the done ones by when they
+    were done, newest first; and whether an older page follows."""
+    rows = await Move.select(
+        Move.id, Move.quantity, Move.state, Move.origin, Move.done_at, Move.created_at, Move.transfer,
+        Move.transfer.number.as_alias("transfer_number"), Move.lot.name.as_alias("lot_name"),
+        Move.source.full_name.as_alias("source_name"), Move.destination.full_name.as_alias("destination_name"),
+    ).where(Move.product == product).order_by(OPEN_FIRST).order_by(Move.done_at, Move.id, ascending=False).limit(
+        size + 1).offset((page - 1) * size).run()
+    return [{**r, "quantity": dec(r["quantity"])} for r in rows[:size]], len(rows) > size

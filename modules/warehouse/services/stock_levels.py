@@ -1,0 +1,347 @@
+"""Stock levels for the stock pages: per product and per location, read from quants.
+
+Quants hold the current quantities (one row per product, location and lot), so every
+figure here is a GROUP BY over quants, never a sum over the (millions of) done moves.
+Planned moves (draft or reserved) only add the forecast, and there are few of them.
+
+A `Scope` narrows the locations counted: stocked kinds only (internal, van, transit,
+repairer), optionally one warehouse and one kind. Numbers mean, summed over the scope:
+on hand, reserved (promised to moves), available = on hand - reserved, and
+forecast = available + incoming - planned outgoing (as `services.forecast`, per location).
+
+A *stock-out* is a product that is meant to be stocked in the scope (it has a quant
+there, or an active reorder rule) with nothing available.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from core.db.engine import is_sqlite
+from core.db.search import contains
+from core.i18n import fmt_number
+from core.products.models import Product
+from modules.warehouse.models.location import STOCKED_KINDS, Location
+
+ZERO = Decimal(0)
+PAGE_SIZE = 50
+# The availability filter: a colour of the row, or "stockout" (nothing available of a stocked product).
+AVAILABILITY = ("available", "reserved", "out", "stockout")
+PRODUCT_SORTS = {"code": "p.code", "name": "p.name", "category": "c.name"}
+QUANTITY_SORTS = {"on_hand": "on_hand", "reserved": "reserved", "available": "available"}
+STOCKED_SQL = ", ".join(f"'{k}'" for k in STOCKED_KINDS)  # constants, not user input
+
+
+def dec(value: Any) -> Decimal:
+    """A database number as Decimal (SQLite returns floats and ints for NUMERIC sums)."""
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def fmt_qty(value: Any) -> str:
+    """A quantity as people write it, in the user's language: 3, 2.5 (2,5 in Dutch), 0.125."""
+    number = dec(value)
+    exponent = number.normalize().as_tuple().exponent
+    digits = min(3, max(0, -exponent)) if isinstance(exponent, int) else 0
+    return fmt_number(number, digits)
+
+
+def status(on_hand: Decimal, available: Decimal) -> str:
+    """The availability colour: ok (green), reserved (amber: all promised), out (red)."""
+    if available > 0:
+        return "ok"
+    return "reserved" if on_hand > 0 else "out"
+
+
+@dataclass(frozen=True)
+class Scope:
+    warehouse: int | None = None
+    kind: str = ""
+
+    @property
+    def narrowed(self) -> bool:
+        return bool(self.warehouse or self.kind)
+
+    async def locations(self) -> list[int]:
+        """The stocked locations inside the scope (archived ones too: stock may still lie there)."""
+        where = Location.kind.is_in(list(STOCKED_KINDS))
+        if self.warehouse:
+            where &= Location.warehouse == self.warehouse
+        if self.kind in STOCKED_KINDS:
+            where &= Location.kind == self.kind
+        return [r["id"] for r in await Location.select(Location.id).where(where).order_by(Location.id).run()]
+
+
+def within(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """`column IN (ids)` (a list of bound values; an empty list matches nothing). The scope's
+    locations are few, so their ids replace a join to the location table in every query."""
+    if not ids:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join('{}' for _ in ids)})", list(ids)
+
+
+@dataclass(frozen=True)
+class Level:
+    """One product's stock in a scope."""
+
+    product: int
+    code: str
+    name: str
+    unit: str
+    category: str
+    cost: Decimal
+    on_hand: Decimal = ZERO
+    reserved: Decimal = ZERO
+    incoming: Decimal = ZERO
+    outgoing: Decimal = ZERO
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+    @property
+    def forecast(self) -> Decimal:
+        return self.available + self.incoming - self.outgoing
+
+    @property
+    def status(self) -> str:
+        return status(self.on_hand, self.available)
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the stock-by-product list asks for (already validated by the controller)."""
+
+    words: Sequence[str] = ()
+    category: int | None = None
+    scope: Scope = field(default_factory=Scope)
+    availability: str = ""
+    sort: str = "code"
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class LevelPage:
+    rows: list[Level]
+    has_next: bool
+    first: int
+    last: int
+
+
+def _like(column: str, word: str) -> tuple[str, list[Any]]:
+    op = "LIKE" if is_sqlite() else "ILIKE"
+    return f"{column} {op} {{}}", [f"%{word}%"]
+
+
+def _products_where(query: Query) -> tuple[list[str], list[Any]]:
+    parts, args = ["p.kind <> 'service'", "p.active = {}"], [True]
+    for word in query.words[:8]:
+        code, a1 = _like("p.code", word)
+        name, a2 = _like("p.name", word)
+        parts.append(f"({code} OR {name})")
+        args += a1 + a2
+    if query.category:
+        parts.append("p.category = {}")
+        args.append(query.category)
+    return parts, args
+
+
+def _rule_in(ids: Sequence[int]) -> tuple[str, list[Any]]:
+    cond, args = within("r.location", ids)
+    return (f"EXISTS (SELECT 1 FROM warehouse_reorder_rule r WHERE r.product = p.id AND r.active = {{}} AND {cond})",
+            [True, *args])
+
+
+async def _raw(sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+    return await Product.raw(sql, *args).run()
+
+
+def _paged(rows: list[dict[str, Any]], page: int, size: int) -> tuple[list[dict[str, Any]], bool, int]:
+    offset = (page - 1) * size
+    return rows[:size], len(rows) > size, offset
+
+
+async def by_product(query: Query, page: int = 1, size: int = PAGE_SIZE) -> LevelPage:
+    """One page of products with their stock in the query's scope.
+
+    Sorted by a product column and not filtered on availability, the page is chosen
+    from products first and only its products' quants are summed; otherwise the quants
+    of the scope are summed per product (one GROUP BY) and filtered/sorted."""
+    ids = await query.scope.locations()
+    if query.availability in AVAILABILITY or query.sort in QUANTITY_SORTS:
+        rows, has_next, offset = _paged(await _aggregated(query, ids, page, size), page, size)
+    else:
+        rows, has_next, offset = _paged(await _products_first(query, ids, page, size), page, size)
+    levels = await _with_quantities(rows, ids, summed="on_hand" in (rows[0] if rows else {}))
+    return LevelPage(levels, has_next, offset + 1 if levels else 0, offset + len(levels))
+
+
+SELECT_PRODUCT = ("SELECT p.id, p.code, p.name, p.unit, p.cost, c.name AS category_name "
+                  "FROM core_product p LEFT JOIN core_product_category c ON c.id = p.category")
+
+
+def _order(query: Query, column: str) -> str:
+    direction = "DESC" if query.descending else "ASC"
+    return f"ORDER BY {column} {direction}, p.id {direction}"
+
+
+async def _products_first(query: Query, ids: Sequence[int], page: int, size: int) -> list[dict[str, Any]]:
+    parts, args = _products_where(query)
+    if query.scope.narrowed:
+        cond, extra = within("q.location", ids)
+        parts.append(f"EXISTS (SELECT 1 FROM warehouse_quant q WHERE q.product = p.id AND {cond})")
+        args += extra
+    sql = (f"{SELECT_PRODUCT} WHERE {' AND '.join(parts)} {_order(query, PRODUCT_SORTS.get(query.sort, 'p.code'))} "
+           f"LIMIT {size + 1} OFFSET {(page - 1) * size}")
+    return await _raw(sql, args)
+
+
+def _summed(ids: Sequence[int]) -> tuple[str, list[Any]]:
+    cond, args = within("q.location", ids)
+    return (f"LEFT JOIN (SELECT q.product, SUM(q.quantity) AS on_hand, SUM(q.reserved) AS reserved "
+            f"FROM warehouse_quant q WHERE {cond} GROUP BY q.product) a ON a.product = p.id", args)
+
+
+ON_HAND, RESERVED = "COALESCE(a.on_hand, 0)", "COALESCE(a.reserved, 0)"
+AVAILABLE = f"({ON_HAND} - {RESERVED})"
+CONDITIONS = {
+    "available": f"{AVAILABLE} > 0",
+    "reserved": f"{ON_HAND} > 0 AND {AVAILABLE} <= 0",
+    "out": f"{ON_HAND} <= 0",
+    "stockout": f"{AVAILABLE} <= 0",
+}
+
+
+def _aggregate_sql(query: Query, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """FROM ... WHERE ... of the aggregated list (shared by the page and the count)."""
+    joined, args = _summed(ids)
+    parts, where_args = _products_where(query)
+    args += where_args
+    if query.availability in CONDITIONS:
+        parts.append(CONDITIONS[query.availability])
+    if query.availability == "stockout":
+        rule, rule_args = _rule_in(ids)
+        parts.append(f"(a.product IS NOT NULL OR {rule})")
+        args += rule_args
+    elif query.scope.narrowed:
+        parts.append("a.product IS NOT NULL")
+    return (f"FROM core_product p LEFT JOIN core_product_category c ON c.id = p.category {joined} "
+            f"WHERE {' AND '.join(parts)}"), args
+
+
+async def _aggregated(query: Query, ids: Sequence[int], page: int, size: int) -> list[dict[str, Any]]:
+    body, args = _aggregate_sql(query, ids)
+    sort = {"on_hand": ON_HAND, "reserved": RESERVED, "available": AVAILABLE}.get(query.sort) or PRODUCT_SORTS.get(
+        query.sort, "p.code")
+    sql = (f"SELECT p.id, p.code, p.name, p.unit, p.cost, c.name AS category_name, {ON_HAND} AS on_hand, "
+           f"{RESERVED} AS reserved {body} {_order(query, sort)} LIMIT {size + 1} OFFSET {(page - 1) * size}")
+    return await _raw(sql, args)
+
+
+async def count(query: Query) -> int:
+    """How many products match (the dashboard's stock-out count)."""
+    body, args = _aggregate_sql(query, await query.scope.locations())
+    rows = await _raw(f"SELECT COUNT(*) AS n {body}", args)
+    return int(rows[0]["n"])
+
+
+async def _with_quantities(rows: list[dict[str, Any]], ids: Sequence[int], *, summed: bool) -> list[Level]:
+    """Levels for a page of product rows: their quants (unless already summed) and planned moves."""
+    if not rows:
+        return []
+    products, args = within("q.product", [int(r["id"]) for r in rows])
+    places, place_args = within("q.location", ids)
+    quants: dict[int, tuple[Decimal, Decimal]] = {}
+    if not summed:
+        for r in await _raw(f"SELECT q.product, SUM(q.quantity) AS on_hand, SUM(q.reserved) AS reserved "
+                            f"FROM warehouse_quant q WHERE {products} AND {places} GROUP BY q.product",
+                            [*args, *place_args]):
+            quants[int(r["product"])] = (dec(r["on_hand"]), dec(r["reserved"]))
+    incoming = await _planned([int(r["id"]) for r in rows], ids, "destination", ("draft", "reserved"))
+    outgoing = await _planned([int(r["id"]) for r in rows], ids, "source", ("draft",))
+    levels = []
+    for r in rows:
+        pid = int(r["id"])
+        on_hand, reserved = (dec(r["on_hand"]), dec(r["reserved"])) if summed else quants.get(pid, (ZERO, ZERO))
+        levels.append(Level(pid, r["code"], r["name"], r["unit"], r["category_name"] or "", dec(r["cost"]),
+                            on_hand, reserved, incoming.get(pid, ZERO), outgoing.get(pid, ZERO)))
+    return levels
+
+
+async def _planned(products: Sequence[int], ids: Sequence[int], end: str, states: Sequence[str]) -> dict[int, Decimal]:
+    """Quantities of open moves of `products` into (end "destination") or out of ("source")
+    the scope's locations. Open moves are few among millions of done ones, so the state
+    index leads; SQLite's planner, whose statistics do not see that skew, is told so."""
+    which, args = within("m.product", products)
+    where, place_args = within(f"m.{end}", ids)
+    state, state_args = within("m.state", states)
+    hint = "INDEXED BY warehouse_move_state" if is_sqlite() else ""
+    rows = await _raw(
+        f"SELECT m.product, SUM(m.quantity) AS qty FROM warehouse_move m {hint} "
+        f"WHERE {state} AND {which} AND {where} GROUP BY m.product", [*state_args, *args, *place_args])
+    return {int(r["product"]): dec(r["qty"]) for r in rows}
+
+
+# -- by location -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LocationLevel:
+    location: int
+    full_name: str
+    kind: str
+    warehouse: str
+    driver: str
+    products: int
+    on_hand: Decimal
+    reserved: Decimal
+    value: Decimal | None
+
+    @property
+    def available(self) -> Decimal:
+        return self.on_hand - self.reserved
+
+
+async def by_location(words: Sequence[str] = (), scope: Scope = Scope(), *, sort: str = "location",
+                      descending: bool = False, with_value: bool = False, page: int = 1,
+                      size: int = PAGE_SIZE) -> tuple[list[LocationLevel], bool, int]:
+    """Stocked, active locations with their totals (and value = quantity x product cost).
+
+    Locations are few: their totals come from one GROUP BY over the quants that hold
+    something (reserved never exceeds on hand, so empty quants add nothing), and the
+    rows are sorted and paged here."""
+    where = Location.id.is_in(await scope.locations() or [0]) & (Location.active == True)  # noqa: E712
+    for word in words[:8]:
+        where &= contains(Location.full_name, word)
+    places = await Location.select(
+        Location.id, Location.full_name, Location.kind, Location.warehouse.code.as_alias("warehouse_code"),
+        Location.user.name.as_alias("driver")).where(where).run()
+    totals: dict[int, dict[str, Any]] = {}
+    if places:
+        cond, args = within("q.location", [p["id"] for p in places])
+        value = "SUM(q.quantity * p.cost)" if with_value else "0"
+        join = "JOIN core_product p ON p.id = q.product" if with_value else ""
+        for r in await _raw(
+                f"SELECT q.location, COUNT(DISTINCT q.product) AS products, SUM(q.quantity) AS on_hand, "
+                f"SUM(q.reserved) AS reserved, {value} AS value FROM warehouse_quant q {join} "
+                f"WHERE {cond} AND q.quantity > 0 GROUP BY q.location", args):
+            totals[int(r["location"])] = r
+    levels = []
+    for place in places:
+        t = totals.get(place["id"], {})
+        levels.append(LocationLevel(
+            place["id"], place["full_name"], place["kind"], place["warehouse_code"] or "", place["driver"] or "",
+            int(t.get("products") or 0), dec(t.get("on_hand")), dec(t.get("reserved")),
+            dec(t.get("value")).quantize(Decimal("0.01")) if with_value else None))
+    key = {"products": lambda v: v.products, "on_hand": lambda v: v.on_hand, "available": lambda v: v.available,
+           "value": lambda v: v.value or ZERO}.get(sort if with_value or sort != "value" else "location")
+    levels.sort(key=lambda v: v.full_name.lower())
+    if key is not None:
+        levels.sort(key=key)
+    if descending:
+        levels.reverse()
+    offset = (page - 1) * size
+    return levels[offset:offset + size], len(levels) > offset + size, offset
