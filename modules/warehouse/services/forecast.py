@@ -35,6 +35,13 @@ class Position:
     def forecast(self) -> Decimal:
         return self.available + self.incoming - self.outgoing
 
+    @property
+    def status(self) -> str:
+        """The availability colour: ok (green), reserved (amber: all promised), out (red)."""
+        if self.available > 0:
+            return "ok"
+        return "reserved" if self.on_hand > 0 else "out"
+
 
 async def positions(location: int, products: Iterable[int] | None = None) -> dict[int, Position]:
     """{product id: Position} at `location` (all products with stock or planned moves there)."""

@@ -4,7 +4,6 @@ numbers (a serial is in one place), and its moves, newest first."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from piccolo.query import OrderByRaw
@@ -13,7 +12,8 @@ from modules.warehouse.models.location import STOCKED_KINDS
 from modules.warehouse.models.lot import Lot
 from modules.warehouse.models.move import Move
 from modules.warehouse.models.quant import Quant
-from modules.warehouse.services.stock_levels import ZERO, dec, status
+from modules.warehouse.services.forecast import Position
+from modules.warehouse.services.stock_levels import ZERO, dec
 
 MOVES_PAGE = 25
 # Open moves (not done, no done_at) before done ones, the same on SQLite and PostgreSQL.
@@ -21,27 +21,11 @@ OPEN_FIRST = OrderByRaw('CASE WHEN "warehouse_move"."done_at" IS NULL THEN 0 ELS
 LOTS_SHOWN = 200
 
 
-@dataclass(frozen=True)
-class Place:
+@dataclass(frozen=True, kw_only=True)
+class Place(Position):
     location: int
     full_name: str
     kind: str
-    on_hand: Decimal = ZERO
-    reserved: Decimal = ZERO
-    incoming: Decimal = ZERO
-    outgoing: Decimal = ZERO
-
-    @property
-    def available(self) -> Decimal:
-        return self.on_hand - self.reserved
-
-    @property
-    def forecast(self) -> Decimal:
-        return self.available + self.incoming - self.outgoing
-
-    @property
-    def status(self) -> str:
-        return status(self.on_hand, self.available)
 
 
 async def places(product: int) -> list[Place]:
@@ -72,13 +56,14 @@ async def places(product: int) -> list[Place]:
             p = found.setdefault(m["source"], {"full_name": m["source_name"], "kind": m["source_kind"],
                                                "on_hand": ZERO, "reserved": ZERO, "incoming": ZERO, "outgoing": ZERO})
             p["outgoing"] += qty
-    rows = [Place(location, **values) for location, values in found.items()]
+    rows = [Place(location=location, **values) for location, values in found.items()]
     return sorted((p for p in rows if p.on_hand or p.reserved or p.incoming or p.outgoing), key=lambda p: p.full_name)
 
 
 def totals(rows: list[Place]) -> Place:
-    return Place(0, "", "", sum((p.on_hand for p in rows), ZERO), sum((p.reserved for p in rows), ZERO),
-                 sum((p.incoming for p in rows), ZERO), sum((p.outgoing for p in rows), ZERO))
+    return Place(location=0, full_name="", kind="", on_hand=sum((p.on_hand for p in rows), ZERO),
+                 reserved=sum((p.reserved for p in rows), ZERO), incoming=sum((p.incoming for p in rows), ZERO),
+                 outgoing=sum((p.outgoing for p in rows), ZERO))
 
 
 async def lots(product: int, tracking: str) -> tuple[list[dict[str, Any]], int]:

@@ -25,6 +25,7 @@ from core.db.search import contains
 from core.i18n import fmt_number
 from core.products.models import Product
 from modules.warehouse.models.location import STOCKED_KINDS, Location
+from modules.warehouse.services.forecast import Position
 
 ZERO = Decimal(0)
 PAGE_SIZE = 50
@@ -48,13 +49,6 @@ def fmt_qty(value: Any) -> str:
     exponent = number.normalize().as_tuple().exponent
     digits = min(3, max(0, -exponent)) if isinstance(exponent, int) else 0
     return fmt_number(number, digits)
-
-
-def status(on_hand: Decimal, available: Decimal) -> str:
-    """The availability colour: ok (green), reserved (amber: all promised), out (red)."""
-    if available > 0:
-        return "ok"
-    return "reserved" if on_hand > 0 else "out"
 
 
 @dataclass(frozen=True)
@@ -84,8 +78,8 @@ def within(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
     return f"{column} IN ({', '.join('{}' for _ in ids)})", list(ids)
 
 
-@dataclass(frozen=True)
-class Level:
+@dataclass(frozen=True, kw_only=True)
+class Level(Position):
     """One product's stock in a scope."""
 
     product: int
@@ -94,22 +88,6 @@ class Level:
     unit: str
     category: str
     cost: Decimal
-    on_hand: Decimal = ZERO
-    reserved: Decimal = ZERO
-    incoming: Decimal = ZERO
-    outgoing: Decimal = ZERO
-
-    @property
-    def available(self) -> Decimal:
-        return self.on_hand - self.reserved
-
-    @property
-    def forecast(self) -> Decimal:
-        return self.available + self.incoming - self.outgoing
-
-    @property
-    def status(self) -> str:
-        return status(self.on_hand, self.available)
 
 
 @dataclass(frozen=True)
@@ -267,8 +245,9 @@ async def _with_quantities(rows: list[dict[str, Any]], ids: Sequence[int], *, su
     for r in rows:
         pid = int(r["id"])
         on_hand, reserved = (dec(r["on_hand"]), dec(r["reserved"])) if summed else quants.get(pid, (ZERO, ZERO))
-        levels.append(Level(pid, r["code"], r["name"], r["unit"], r["category_name"] or "", dec(r["cost"]),
-                            on_hand, reserved, incoming.get(pid, ZERO), outgoing.get(pid, ZERO)))
+        levels.append(Level(product=pid, code=r["code"], name=r["name"], unit=r["unit"],
+                            category=r["category_name"] or "", cost=dec(r["cost"]), on_hand=on_hand,
+                            reserved=reserved, incoming=incoming.get(pid, ZERO), outgoing=outgoing.get(pid, ZERO)))
     return levels
 
 

@@ -22,7 +22,7 @@ from modules.warehouse.models.transfer import Transfer
 from modules.warehouse.services import forecast
 from modules.warehouse.services import transfer as transfers
 from modules.warehouse.services.errors import NotAllowed
-from modules.warehouse.services.stock_levels import dec, status
+from modules.warehouse.services.stock_levels import dec
 
 ORIGIN = "refill request"
 ZERO = Decimal(0)
@@ -77,7 +77,7 @@ async def stock(van: int) -> list[dict[str, Any]]:
         rows.append({
             "product": pid, "code": product["code"], "name": product["name"], "unit": product["unit"],
             "on_hand": pos.on_hand, "reserved": pos.reserved, "available": pos.available,
-            "incoming": pos.incoming, "forecast": pos.forecast, "status": status(pos.on_hand, pos.available),
+            "incoming": pos.incoming, "forecast": pos.forecast, "status": pos.status,
             "min": dec(rule["min_qty"]) if rule else None, "max": dec(rule["max_qty"]) if rule else None,
         })
     return sorted(rows, key=lambda r: r["code"])
