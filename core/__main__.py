@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -102,6 +103,28 @@ def ensure_postgres() -> int:
     return 1
 
 
+def run_pytest_pair(pytest: list[str], results: list[tuple[str, float, int]]) -> int:
+    """pytest on SQLite and on PostgreSQL at the same time (each test has its own database,
+    so the runs are independent): SQLite's output streams, PostgreSQL's follows it."""
+    say(f"[3/3] pytest on sqlite and postgres side by side: {' '.join([Path(pytest[0]).name, *pytest[1:]])}")
+    started = time.monotonic()
+    pg_code = ensure_postgres()
+    with tempfile.TemporaryFile(mode="w+") as log:
+        pg = subprocess.Popen(pytest, cwd=ROOT, env={**os.environ, "STEWARD_TEST_DB": "postgres"},
+                              stdout=log, stderr=subprocess.STDOUT) if pg_code == 0 else None
+        lite_code = subprocess.run(pytest, cwd=ROOT, env={**os.environ, "STEWARD_TEST_DB": "sqlite"}).returncode
+        results.append(("pytest (sqlite)", time.monotonic() - started, lite_code))
+        if pg is not None:
+            pg_code = pg.wait()
+            results.append(("pytest (postgres)", time.monotonic() - started, pg_code))
+            say("pytest (postgres) output")
+            log.seek(0)
+            sys.stdout.write(log.read())
+        else:
+            results.append(("pytest (postgres)", 0.0, pg_code))
+    return lite_code or pg_code
+
+
 def cmd_test(pytest_args: list[str]) -> int:
     targets = ["-e", ".[dev]"]
     if (EXAMPLE / "pyproject.toml").exists():
@@ -109,30 +132,23 @@ def cmd_test(pytest_args: list[str]) -> int:
     ensure_venv(".steward-install-dev", targets)
     lint_paths = [p for p in ("core", "modules", "tests", "examples", "bench") if (ROOT / p).exists()]
     pytest = [str(BIN / "pytest"), *pytest_args]
-    steps: list[tuple[str, list[str], dict[str, str]]] = [
-        ("ruff", [str(BIN / "ruff"), "check", *lint_paths], {}),
-        ("mypy", [str(BIN / "mypy")], {}),
-        ("pytest (sqlite)", pytest, {"STEWARD_TEST_DB": "sqlite"}),
-        ("pytest (postgres)", pytest, {"STEWARD_TEST_DB": "postgres"}),
-    ]
     results: list[tuple[str, float, int]] = []
     code = 0
-    for i, (name, cmd, env) in enumerate(steps, 1):
-        say(f"[{i}/{len(steps)}] {name}: {' '.join([Path(cmd[0]).name, *cmd[1:]])}")
+    for i, (name, cmd) in enumerate((("ruff", [str(BIN / "ruff"), "check", *lint_paths]),
+                                     ("mypy", [str(BIN / "mypy")])), 1):
+        say(f"[{i}/3] {name}: {' '.join([Path(cmd[0]).name, *cmd[1:]])}")
         started = time.monotonic()
-        code = ensure_postgres() if env.get("STEWARD_TEST_DB") == "postgres" else 0
-        if code == 0:
-            code = subprocess.run(cmd, cwd=ROOT, env={**os.environ, **env}).returncode
+        code = subprocess.run(cmd, cwd=ROOT).returncode
         results.append((name, time.monotonic() - started, code))
         if code != 0:
             break
+    if code == 0:
+        code = run_pytest_pair(pytest, results)
     say("summary")
     for name, seconds, rc in results:
         print(f"  {'ok  ' if rc == 0 else 'FAIL'}  {name:<18} {seconds:6.1f} s"
               + (f"  (exit code {rc})" if rc else ""))
-    for name, _, _ in steps[len(results):]:
-        print(f"  skip  {name}")
-    total = sum(seconds for _, seconds, _ in results)
+    total = sum(seconds for _, seconds, _ in results[:2]) + max((r[1] for r in results[2:]), default=0.0)
     print(f"  {'passed' if code == 0 else 'FAILED'} in {total:.1f} s", flush=True)
     return code
 

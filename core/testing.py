@@ -122,6 +122,40 @@ async def core_db(databases: Databases, catalog: Catalog, core_template: str) ->
     return url
 
 
+@pytest.fixture(scope="session")
+def _module_templates() -> dict[tuple[str, ...], str]:
+    return {}
+
+
+@pytest.fixture
+async def installed(databases: Databases, catalog: Catalog, core_template: str,
+                    _module_templates: dict[tuple[str, ...], str]) -> Any:
+    """`await installed("warehouse")`: a database with core and these modules installed (no
+    demo data), configured as the engine. Each module set is installed once per session
+    into a template that every test then copies, like `core_db`.
+
+        @pytest.fixture
+        async def warehouse_db(installed) -> str:
+            return await installed("warehouse")
+    """
+
+    async def make(*names: str) -> str:
+        key = tuple(sorted(names))
+        if key not in _module_templates:
+            await db.stop()
+            url = await databases.create(template=core_template)
+            await use_database(url, catalog)
+            await lifecycle.install(catalog, list(key), demo=False)
+            await db.stop()
+            _module_templates[key] = databases.name_of(url)
+        await db.stop()
+        url = await databases.create(template=_module_templates[key])
+        await use_database(url, catalog)
+        return url
+
+    return make
+
+
 @pytest.fixture
 def settings_for(tmp_path: Path):
     """Build Settings for a database URL, with var/ under the test's tmp dir."""

@@ -14,7 +14,6 @@ import pytest
 
 from core.app import create_app
 from core.db import records
-from core.modules import lifecycle
 from core.modules.discovery import Catalog
 from core.partners.models import Partner
 from core.products.models import Product
@@ -28,9 +27,8 @@ Login = Callable[[str], Any]
 
 
 @pytest.fixture
-async def billing_db(core_db: str, catalog: Catalog) -> str:
-    await lifecycle.install(catalog, ["billing"])
-    return core_db
+async def billing_db(installed: Any) -> str:
+    return str(await installed("billing"))
 
 
 @pytest.fixture

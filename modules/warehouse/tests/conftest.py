@@ -4,12 +4,11 @@ through the module's services (never raw SQL)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from core.db import records
-from core.modules import lifecycle
-from core.modules.discovery import Catalog
 from core.partners.models import Partner
 from core.products.models import Product
 from modules.warehouse.models.warehouse import Warehouse
@@ -17,9 +16,8 @@ from modules.warehouse.services import location as locations
 
 
 @pytest.fixture
-async def warehouse_db(core_db: str, catalog: Catalog) -> str:
-    await lifecycle.install(catalog, ["warehouse"])
-    return core_db
+async def warehouse_db(installed: Any) -> str:
+    return str(await installed("warehouse"))
 
 
 async def product(code: str = "GSK-58", *, tracking: str = "none", cost: str = "4.20") -> int:
