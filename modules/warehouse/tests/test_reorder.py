@@ -245,3 +245,13 @@ async def test_the_below_minimum_tile_lists_what_is_short() -> None:
     await rule(other, loc, 2, 6, supplier_id=s)
     shown, count = await reorder.below_minimum()
     assert count == 1 and [(r["product"], r["forecast"], r["min_qty"]) for r in shown] == [("GSK-58 Part GSK-58", 1, 5)]
+
+
+async def test_two_rules_for_one_product_and_location_order_once() -> None:
+    p, loc, s = await stocked(2)
+    await rule(p, loc, 5, 20, supplier_id=s)
+    await rule(p, loc, 10, 30, supplier_id=s)
+    await reorder.run(notify=False)
+    first = [(ln["product"], ln["quantity"]) for ln in await lines()]
+    second = await reorder.run(notify=False)
+    assert [(ln["product"], ln["quantity"]) for ln in await lines()] == first, second
