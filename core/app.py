@@ -19,7 +19,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
-from core import i18n
+from core import events, i18n
 from core.api.openapi import openapi_config
 from core.auth.sessions import SessionMiddleware, make_store
 from core.db import engine as db
@@ -124,6 +124,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     check_theme(settings)
     catalog = catalog or discover()
     register_apps(catalog.manifests.values())
+    events.use(catalog)
     i18n.load_catalogues([ROOT / "core", *[m.root for m in catalog.manifests.values() if m.root]])
     db.configure(settings.database.url, settings.database.busy_timeout_seconds)
     live = LiveRegistry(catalog, settings.web.registry_check_seconds)

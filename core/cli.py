@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from core import events
 from core.db import engine as db
 from core.db.migrations import MigrationError, make_migration, register_apps
 from core.modules import lifecycle
@@ -40,6 +41,7 @@ def _settings(ctx: click.Context) -> Settings:
 @contextlib.asynccontextmanager
 async def _database(settings: Settings, catalog: Catalog) -> AsyncIterator[None]:
     register_apps(catalog.manifests.values())
+    events.use(catalog)
     db.configure(settings.database.url, settings.database.busy_timeout_seconds)
     try:
         owns = await db.start(pool_size=2)

@@ -24,6 +24,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from core import events
 from core.db import engine as db
 from core.db.migrations import register_apps
 from core.modules import lifecycle
@@ -92,6 +93,7 @@ async def use_database(url: str, catalog: Catalog) -> None:
     """Point the process's engine at `url` (closing the previous pool)."""
     await db.stop()
     register_apps(catalog.manifests.values())
+    events.use(catalog)
     db.configure(url)
     await db.start(pool_size=5)
 

@@ -10,6 +10,7 @@ import threading
 
 import dramatiq
 
+from core import events
 from core.jobs import runs, runtime, scheduler
 from core.jobs.broker import JobSystem, configure
 from core.modules.discovery import Catalog
@@ -58,6 +59,7 @@ def run_process(settings: Settings, threads: int, extra: tuple[Manifest, ...] = 
 
     catalog = discover(extra)
     register_apps(catalog.manifests.values())
+    events.use(catalog)
     db.configure(settings.database.url, settings.database.busy_timeout_seconds)
     loop = runtime.LoopThread()
     loop.start()

@@ -46,6 +46,10 @@ async def registry_version() -> int:
 
 
 async def bump_registry() -> int:
+    """Tell every process that the installed modules changed (this one at once)."""
+    from core import events
+
+    events.forget_installed()
     rows = await RegistryVersion.update(
         {RegistryVersion.version: RegistryVersion.version + 1}, force=True
     ).returning(RegistryVersion.version).run()
