@@ -1,18 +1,18 @@
 """Three months of Koffiepunt's stock, played forward day by day through the services.
 
-The story: the main warehouse opens the period with the machines and parts of
-the summer deliveries; the wholesaler replenishes the spare-parts shelf every eight
-working days as the reordering rules ask, AquaPura the filter cartridges every sixteen;
-on Mondays Pieter refills what fell below the van rules' minimum; technicians use parts on their work
-orders; machines are sold and delivered; the Utrecht branch sells parts over the
-counter; two days ago the hospital's fourteen machines had their yearly overhaul.
-Where it ends: a few parts below their minimum, the Vista brewing unit
-and the 5 kW heating element out of stock (the wholesaler's last delivery was
-short, the rest is on a backorder), and today's work prepared: a reserved van
-refill, parts reserved for a work order, a machine reserved for tomorrow's install.
+The story: the period opens with deliveries of machines and parts; the wholesaler
+replenishes the spare-parts shelf every eight working days as the reordering rules
+ask, AquaPura the filter cartridges every sixteen; on Mondays Pieter refills what fell
+below the van rules' minimum; technicians use parts on their work orders; machines
+are sold and delivered; the Utrecht branch sells parts over the counter; two days
+ago the hospital's fourteen machines had their yearly overhaul. Where it ends: a few
+parts below their minimum; the Vista brewing unit and the 5 kW heating element out
+of stock (the wholesaler's last delivery came short, the rest is on a backorder);
+today's work prepared: a reserved van refill, parts reserved for a work order, a
+machine reserved for tomorrow's installation.
 
-Every event is remembered under a key (`history.<date>.<time>.<what>`), so
-loading twice plays nothing twice. Randomness comes from a fixed seed.
+Every event is remembered under a key (`history.<date>.<time>.<what>`), so loading
+twice plays nothing twice. Randomness comes from a fixed seed.
 """
 
 from __future__ import annotations

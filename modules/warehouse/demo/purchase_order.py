@@ -63,7 +63,7 @@ ORDERS: tuple[Order, ...] = (
 
 async def load_purchase_orders() -> None:
     w = await world()
-    for order in ORDERS:
+    for order in sorted(ORDERS, key=lambda o: -o.drafted):  # numbered in the order they were drafted
         await once(f"purchase_order.{order.key}", PurchaseOrder, partial(_play, w, order))
 
 

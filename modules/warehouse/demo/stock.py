@@ -36,5 +36,6 @@ async def reserve_parts(w: World, origin: str, source: int, parts: Sequence[tupl
     for code, qty in parts:
         product, wanted = w.product[code], D(qty)
         if await stock.available(product, source) >= wanted:
-            first = first or (await stock.reserve(origin, product, source, wanted))[0]
+            reserved = await stock.reserve(origin, product, source, wanted)
+            first = first or reserved[0]
     return first
