@@ -67,7 +67,7 @@ async def emit(event: str, **payload: Any) -> None:
 
 
 async def ask(event: str, **payload: Any) -> list[Any]:
-    answers = []
+    answers: list[Any] = []
     for subscriber in await subscribers(event):
         answer = await subscriber.handler(**payload)
         if answer is not None:

@@ -122,7 +122,7 @@ class Widget:
 @dataclass(frozen=True)
 class Subscriber:
     event: str
-    handler: Callable[..., Awaitable[None]]
+    handler: Callable[..., Awaitable[Any]]  # `core.events.ask` collects what it returns
 
 
 @dataclass(frozen=True)
