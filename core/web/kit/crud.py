@@ -15,23 +15,16 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Stream, Template
 
-from core.auth.current import CurrentUser, current_user
 from core.db.records import RecordNotFound, StaleRecordError
 from core.i18n import _
-from core.registry import Registry
 from core.web.flash import flash
 from core.web.kit import resource as svc
+from core.web.kit.actions import posted_version, who
 from core.web.kit.export import csv_lines
 from core.web.kit.forms import initial, many2one_options, submitted, validate
 from core.web.kit.lists import fetch_page, filter_options, parse_state
 from core.web.kit.resource import Resource
 from core.web.pages import page, wants_block
-
-
-async def _who(request: Request) -> tuple[Registry, CurrentUser]:
-    user = current_user(request)
-    assert user is not None  # the guard signed them in
-    return await request.app.state.registry.get(), user
 
 
 def _needs_currency(res: Resource) -> bool:
@@ -44,7 +37,7 @@ async def _currency(res: Resource) -> str:
 
 
 async def list_page(res: Resource, request: Request) -> Template:
-    registry, user = await _who(request)
+    registry, user = await who(request)
     state = parse_state(res.list, request.query_params)
     rows = await fetch_page(res.list, state, registry, user)
     # htmx restoring history (back button, empty cache) wants the whole page.
@@ -64,7 +57,7 @@ async def list_page(res: Resource, request: Request) -> Template:
 
 def export(res: Resource, request: Request) -> Stream:
     async def lines() -> Any:
-        registry, user = await _who(request)
+        registry, user = await who(request)
         state = parse_state(res.list, request.query_params)
         async for line in csv_lines(res.list, state, registry, user):
             yield line.encode()
@@ -75,7 +68,7 @@ def export(res: Resource, request: Request) -> Stream:
 
 
 async def _record(res: Resource, request: Request, record_id: int) -> dict[str, Any]:
-    registry, user = await _who(request)
+    registry, user = await who(request)
     record = await svc.fetch(res, record_id, registry, user)
     if record is None:
         raise NotFoundException()
@@ -90,7 +83,7 @@ async def form_page(res: Resource, request: Request, *, record: Mapping[str, Any
                     raw: Mapping[str, str], errors: Mapping[str, str], status_code: int = 200,
                     stale: bool = False, search: tuple[str, str] = ("", "")) -> Template:
     """The form, new or edit, with the typed values kept and errors by field."""
-    registry, user = await _who(request)
+    registry, user = await who(request)
     options = {
         f.name: await many2one_options(f, registry, user, selected=raw.get(f.name, ""),
                                        q=search[1] if search[0] == f.name else "")
@@ -122,7 +115,7 @@ async def save_new(res: Resource, request: Request) -> Template | Redirect:
     if (search := _search_request(data)) is not None:
         return await form_page(res, request, record=None, raw=submitted(res.form, data), errors={},
                                search=search)
-    registry, user = await _who(request)
+    registry, user = await who(request)
     values, errors = await validate(res.form, data, registry, user)
     if errors:
         return await form_page(res, request, record=None, raw=submitted(res.form, data),
@@ -132,27 +125,22 @@ async def save_new(res: Resource, request: Request) -> Template | Redirect:
     return Redirect(f"{res.path}/{row['id']}", status_code=303)
 
 
-def _version(data: Mapping[str, Any]) -> int:
-    text = str(data.get("version") or "")
-    return int(text) if text.isdigit() else -1
-
-
 async def save_edit(res: Resource, request: Request, record_id: int) -> Template | Redirect:
     record = await _record(res, request, record_id)
     data = await request.form()
     raw = submitted(res.form, data)
     if (search := _search_request(data)) is not None:
-        return await form_page(res, request, record={**record, "version": _version(data)}, raw=raw,
+        return await form_page(res, request, record={**record, "version": posted_version(data, -1)}, raw=raw,
                                errors={}, search=search)
-    registry, user = await _who(request)
+    registry, user = await who(request)
     values, errors = await validate(res.form, data, registry, user, record_id)
     if errors:
-        return await form_page(res, request, record={**record, "version": _version(data)}, raw=raw,
+        return await form_page(res, request, record={**record, "version": posted_version(data, -1)}, raw=raw,
                                errors=errors, status_code=400)
     try:
-        await svc.update(res, record_id, values, _version(data))
+        await svc.update(res, record_id, values, posted_version(data, -1))
     except StaleRecordError:
-        return await form_page(res, request, record={**record, "version": _version(data)}, raw=raw,
+        return await form_page(res, request, record={**record, "version": posted_version(data, -1)}, raw=raw,
                                errors={}, status_code=409, stale=True)
     except RecordNotFound:
         raise NotFoundException() from None
@@ -165,7 +153,7 @@ async def detail_page(res: Resource, request: Request, record_id: int) -> Templa
     from core.web.kit.detail import detail_page as render_detail
 
     record = await _record(res, request, record_id)
-    _registry, user = await _who(request)
+    _registry, user = await who(request)
     title = _title(res, record)
     actions = [(_("Edit"), f"{res.path}/{record_id}/edit")] if user.can(res.write) else []
     ctx = await detail_context(request, res.table, record, title=title, actions=actions,
@@ -181,7 +169,7 @@ async def detail_page(res: Resource, request: Request, record_id: int) -> Templa
 
 
 async def options_fragment(res: Resource, request: Request) -> Template:
-    registry, user = await _who(request)
+    registry, user = await who(request)
     query = request.query_params
     field = str(query.get("field") or "")
     q = str(query.get("q") or query.get(f"_q_{field}") or "")

@@ -12,14 +12,13 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Stream, Template
 
-from core.auth.current import CurrentUser, current_user
+from core.auth.current import current_user
 from core.db.records import StaleRecordError
 from core.i18n import _
 from core.partners.models import Partner
 from core.products.models import Product
-from core.registry import Registry
-from core.web.flash import flash
 from core.web.kit import Column, Field, Filter, Form, ListSpec, Many2one, Resource, controller, crud
+from core.web.kit.actions import posted_version, redirect_with, who
 from core.web.kit.detail import Action, detail_context, detail_page
 from core.web.kit.forms import initial, many2one_options, submitted, validate
 from core.web.kit.resource import company_currency, displayed, fetch
@@ -113,29 +112,13 @@ LINE_FORM = Form(table=InvoiceLine, fields=(
 ))
 
 
-async def _who(request: Request) -> tuple[Registry, CurrentUser]:
-    user = current_user(request)
-    assert user is not None  # the guard signed them in
-    return await request.app.state.registry.get(), user
-
-
 async def _invoice(request: Request, invoice_id: int) -> dict[str, Any]:
     """The invoice through the user's record rules, or 404."""
-    registry, user = await _who(request)
+    registry, user = await who(request)
     record = await fetch(INVOICES, invoice_id, registry, user)
     if record is None:
         raise NotFoundException()
     return record
-
-
-def _version(data: Mapping[str, Any]) -> int | None:
-    text = str(data.get("version") or "")
-    return int(text) if text.isdigit() else None
-
-
-def _done(request: Request, url: str, message: str, level: str = "success") -> Redirect:
-    flash(request, message, level)
-    return Redirect(url, status_code=303)
 
 
 def _actions(invoice: Mapping[str, Any]) -> list[Action]:
@@ -155,7 +138,7 @@ def _actions(invoice: Mapping[str, Any]) -> list[Action]:
 async def _lines_context(request: Request, invoice: Mapping[str, Any], *, line_raw: Mapping[str, str] | None = None,
                          line_errors: Mapping[str, str] | None = None, line_q: str = "",
                          notice: tuple[str, str] | None = None) -> dict[str, Any]:
-    registry, user = await _who(request)
+    registry, user = await who(request)
     found = await invoices.lines(invoice["id"])
     editable = invoice["state"] == "draft" and user.can(WRITE)
     raw = dict(line_raw or initial(LINE_FORM))
@@ -196,10 +179,10 @@ async def _state_change(request: Request, invoice_id: int, action: Any, done: st
     try:
         await action()
     except BillingError as exc:
-        return _done(request, url, str(exc), "error")
+        return redirect_with(request, url, str(exc), "error")
     except StaleRecordError:
-        return _done(request, url, _("Someone changed this invoice meanwhile; check it and try again."), "error")
-    return _done(request, url, done)
+        return redirect_with(request, url, _("Someone changed this invoice meanwhile; check it and try again."), "error")
+    return redirect_with(request, url, done)
 
 
 def _can(request: Request, permission: str) -> None:
@@ -248,13 +231,13 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
         data = await request.form()
         if data.get("_search"):
             return await crud.save_new(INVOICES, request)  # the picker's search without JavaScript
-        registry, user = await _who(request)
+        registry, user = await who(request)
         values, errors = await validate(INVOICES.form, data, registry, user)
         if errors:
             return await crud.form_page(INVOICES, request, record=None, raw=submitted(INVOICES.form, data),
                                         errors=errors, status_code=400)
         row = await invoices.create_draft(values.pop("partner"), **values)
-        return _done(request, f"{PATH}/{row['id']}", _("Draft invoice created: add its lines."))
+        return redirect_with(request, f"{PATH}/{row['id']}", _("Draft invoice created: add its lines."))
 
     @get("/{record_id:int}", permission=READ)
     async def detail(self, request: Request, record_id: int) -> Template:
@@ -264,7 +247,7 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
     async def edit(self, request: Request, record_id: int) -> Template | Redirect:
         invoice = await _invoice(request, record_id)
         if invoice["state"] != "draft":
-            return _done(request, f"{PATH}/{record_id}", _("Only a draft invoice can be changed."), "error")
+            return redirect_with(request, f"{PATH}/{record_id}", _("Only a draft invoice can be changed."), "error")
         return await crud.form_page(INVOICES, request, record=invoice, raw=initial(INVOICES.form, invoice), errors={})
 
     @post("/{record_id:int}/edit", permission=WRITE, status_code=303)
@@ -273,18 +256,18 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
         data = await request.form()
         if data.get("_search"):
             return await crud.save_edit(INVOICES, request, record_id)
-        registry, user = await _who(request)
+        registry, user = await who(request)
         values, errors = await validate(INVOICES.form, data, registry, user, record_id)
-        version = _version(data) or -1
+        version = posted_version(data) or -1
         if not errors:
             try:
                 await invoices.update_draft(record_id, values, version=version)
-                return _done(request, f"{PATH}/{record_id}", _("Invoice saved."))
+                return redirect_with(request, f"{PATH}/{record_id}", _("Invoice saved."))
             except StaleRecordError:
                 return await crud.form_page(INVOICES, request, record={**invoice, "version": version},
                                             raw=submitted(INVOICES.form, data), errors={}, status_code=409, stale=True)
             except BillingError as exc:
-                return _done(request, f"{PATH}/{record_id}", str(exc), "error")
+                return redirect_with(request, f"{PATH}/{record_id}", str(exc), "error")
         return await crud.form_page(INVOICES, request, record={**invoice, "version": version},
                                     raw=submitted(INVOICES.form, data), errors=errors, status_code=400)
 
@@ -295,7 +278,7 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
         if data.get("_search"):  # the product picker's search without JavaScript
             return await invoice_page(request, record_id, line_raw=submitted(LINE_FORM, data),
                                       line_q=str(data.get("_q_product") or "").strip()[:100])
-        registry, user = await _who(request)
+        registry, user = await who(request)
         values, errors = await validate(LINE_FORM, data, registry, user)
         if not errors:
             values["unit_price"] = values["unit_price"] if str(data.get("unit_price") or "").strip() else None
@@ -304,13 +287,13 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
             except InvalidLine as exc:
                 errors = exc.errors
             except BillingError as exc:
-                return _done(request, f"{PATH}/{record_id}", str(exc), "error")
+                return redirect_with(request, f"{PATH}/{record_id}", str(exc), "error")
         if errors:
             return await invoice_page(request, record_id, line_raw=submitted(LINE_FORM, data), line_errors=errors,
                                       status_code=200 if wants_block(request) else 400)
         if wants_block(request):
             return await invoice_page(request, record_id, notice=("success", _("Line added.")))
-        return _done(request, f"{PATH}/{record_id}#invoice-lines", _("Line added."))
+        return redirect_with(request, f"{PATH}/{record_id}#invoice-lines", _("Line added."))
 
     @post("/{record_id:int}/lines/{line_id:int}/remove", permission=WRITE, status_code=303)
     async def remove_line(self, request: Request, record_id: int, line_id: int) -> Template | Redirect:
@@ -318,7 +301,7 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
         if not await InvoiceLine.exists().where((InvoiceLine.id == line_id) & (InvoiceLine.invoice == record_id)).run():
             raise NotFoundException()
         try:
-            await invoices.remove_line(line_id, version=_version(await request.form()) or -1)
+            await invoices.remove_line(line_id, version=posted_version(await request.form()) or -1)
             notice = ("success", _("Line removed."))
         except BillingError as exc:
             notice = ("error", str(exc))
@@ -326,7 +309,7 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
             notice = ("error", _("Someone changed this line meanwhile; it shows their version now."))
         if wants_block(request):
             return await invoice_page(request, record_id, notice=notice)
-        return _done(request, f"{PATH}/{record_id}#invoice-lines", notice[1], notice[0])
+        return redirect_with(request, f"{PATH}/{record_id}#invoice-lines", notice[1], notice[0])
 
     @post("/{record_id:int}/issue", permission=ISSUE, status_code=303)
     async def issue(self, request: Request, record_id: int) -> Redirect:
@@ -350,7 +333,7 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
         except ValueError:
             return await _small_form(request, invoice, "pay", data, _("Enter a date as YYYY-MM-DD."))
         return await _state_change(request, record_id, lambda: invoices.mark_paid(
-            record_id, paid_on, version=_version(data)), _("Invoice marked paid."))
+            record_id, paid_on, version=posted_version(data)), _("Invoice marked paid."))
 
     @get("/{record_id:int}/cancel", permission=WRITE)
     async def cancel_form(self, request: Request, record_id: int) -> Template | Redirect:
@@ -366,16 +349,16 @@ class InvoiceController(controller(INVOICES)):  # type: ignore[misc]
             _can(request, ISSUE)  # cancelling what the customer got is the issuer's call
         data = await request.form()
         try:
-            await invoices.cancel(record_id, str(data.get("reason") or ""), version=_version(data))
+            await invoices.cancel(record_id, str(data.get("reason") or ""), version=posted_version(data))
         except ReasonRequired as exc:
             return await _small_form(request, invoice, "cancel", data, str(exc))
         except BillingError as exc:
-            return _done(request, f"{PATH}/{record_id}", str(exc), "error")
+            return redirect_with(request, f"{PATH}/{record_id}", str(exc), "error")
         except StaleRecordError:
-            return _done(request, f"{PATH}/{record_id}",
+            return redirect_with(request, f"{PATH}/{record_id}",
                          _("Someone changed this invoice meanwhile; check it and try again."), "error")
         message = _("Draft discarded.") if invoice["state"] == "draft" else _("Invoice cancelled.")
-        return _done(request, f"{PATH}/{record_id}", message)
+        return redirect_with(request, f"{PATH}/{record_id}", message)
 
     @get("/export-accounting", permission=READ)
     async def export_accounting(self, request: Request) -> Stream:

@@ -29,6 +29,7 @@ from core.web.kit import (
     submitted,
     validate,
 )
+from core.web.kit.actions import posted_version
 from core.web.kit.detail import Action, detail_context, detail_page
 from core.web.kit.forms import as_text, initial, many2one_options
 from core.web.kit.records import signed_in
@@ -203,11 +204,6 @@ def _searching(data: Mapping[str, Any]) -> bool:
     return bool(data.get("_search"))
 
 
-def _version(data: Mapping[str, Any]) -> int:
-    text = str(data.get("version") or "")
-    return int(text) if text.isdigit() else -1
-
-
 def _can_receive(request: Request) -> None:
     user = signed_in(request)
     if not (user.can(WRITE) or user.can(RECEIVE)):
@@ -337,7 +333,7 @@ class PurchaseOrderController(controller(ORDERS)):  # type: ignore[misc]
         try:
             if qty is None or (price_text and (price is None or price < 0)):
                 raise NotAllowed(_("Enter the quantity and unit price as numbers."))
-            await purchases.update_line(line_id, qty, price, _version(data))
+            await purchases.update_line(line_id, qty, price, posted_version(data, -1))
         except WarehouseError as exc:
             flash(request, str(exc), "error")
         except StaleRecordError:
@@ -348,7 +344,7 @@ class PurchaseOrderController(controller(ORDERS)):  # type: ignore[misc]
     async def remove_line(self, request: Request, record_id: int, line_id: int) -> Redirect:
         await _line_of(request, record_id, line_id)
         try:
-            await purchases.remove_line(line_id, _version(await request.form()))
+            await purchases.remove_line(line_id, posted_version(await request.form(), -1))
         except WarehouseError as exc:
             flash(request, str(exc), "error")
         except StaleRecordError:

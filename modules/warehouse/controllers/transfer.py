@@ -16,11 +16,9 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Stream, Template
 
-from core.auth.current import CurrentUser, current_user
 from core.i18n import _
 from core.partners.models import Partner
 from core.products.models import Product
-from core.registry import Registry
 from core.web.flash import flash
 from core.web.kit import (
     Column,
@@ -37,6 +35,7 @@ from core.web.kit import (
     validate,
 )
 from core.web.kit import resource as kit
+from core.web.kit.actions import who
 from core.web.kit.detail import detail_context, detail_page
 from core.web.kit.forms import many2one_options
 from core.web.pages import page
@@ -134,16 +133,10 @@ TRANSFERS = Resource(
 )
 
 
-async def _who(request: Request) -> tuple[Registry, CurrentUser]:
-    user = current_user(request)
-    assert user is not None  # the guard signed them in
-    return await request.app.state.registry.get(), user
-
-
 async def _form_page(request: Request, raw: Mapping[str, str], count: int, *,
                      errors: Mapping[str, str] | None = None, message: str = "", search: tuple[str, str] = ("", ""),
                      status_code: int = 200) -> Template:
-    registry, user = await _who(request)
+    registry, user = await who(request)
     options = {f.name: await many2one_options(f, registry, user, selected=raw.get(f.name, ""),
                                               q=search[1] if search[0] == f.name else "")
                for f in TRANSFER_FORM.fields if f.many2one is not None}
@@ -164,7 +157,7 @@ async def _create(request: Request) -> Template | Redirect:
         return await _form_page(request, raw, min(count + 1, lines.MAX_ROWS))
     if search := lines.search_of(data):
         return await _form_page(request, raw, count, search=search)
-    registry, user = await _who(request)
+    registry, user = await who(request)
     values, errors = await validate(TRANSFER_FORM, data, registry, user)
     rows, row_errors = await lines.parse_rows(LINE_FORM, raw, count, registry, user)
     errors.update(row_errors)
@@ -184,7 +177,7 @@ async def _create(request: Request) -> Template | Redirect:
 
 
 async def _record(request: Request, transfer_id: int) -> dict[str, Any]:
-    registry, user = await _who(request)
+    registry, user = await who(request)
     record = await kit.fetch(TRANSFERS, transfer_id, registry, user)
     if record is None:
         raise NotFoundException()
@@ -205,7 +198,7 @@ async def _detail(request: Request, transfer_id: int, *, message: str = "", erro
     """The transfer's page; after a refused action, with its message (status 400, or 200
     for htmx, which swaps only successful responses into the page)."""
     await _record(request, transfer_id)  # 404 outside the user's record rules
-    _registry, user = await _who(request)
+    _registry, user = await who(request)
     record = await Transfer.select(
         *Transfer.all_columns(), Transfer.source.full_name.as_alias("source_name"),
         Transfer.destination.full_name.as_alias("destination_name"), Transfer.partner.name.as_alias("partner_name"),
