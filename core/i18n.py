@@ -9,6 +9,7 @@ request from the signed-in user (or the configured default).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from contextvars import ContextVar
 from decimal import Decimal
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import NumberPattern, format_currency, format_decimal, parse_pattern
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
@@ -58,8 +59,20 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
 _ = gettext
 
 
+# Parsed once per process: Babel re-reads the locale identifier and the number pattern on
+# every call otherwise, which cost a 50-row stock page (200 numbers) over 10 ms.
+@functools.cache
+def _parsed_locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
+
+
+@functools.lru_cache(maxsize=32)
+def _number_pattern(digits: int) -> NumberPattern:
+    return parse_pattern(f"#,##0.{'0' * digits}" if digits else "#,##0")
+
+
 def locale() -> Locale:
-    return Locale.parse(LOCALES.get(language.get(), "en_GB"))
+    return _parsed_locale(LOCALES.get(language.get(), "en_GB"))
 
 
 def fmt_date(value: dt.date | None, style: str = "medium") -> str:
@@ -75,7 +88,7 @@ def fmt_datetime(value: dt.datetime | None, style: str = "medium", tz: str = "Eu
 def fmt_number(value: Decimal | float | int | None, digits: int = 2) -> str:
     if value is None:
         return ""
-    return format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=locale())
+    return format_decimal(value, format=_number_pattern(digits), locale=locale())
 
 
 def fmt_money(value: Decimal | float | int | None, currency: str = "EUR") -> str:

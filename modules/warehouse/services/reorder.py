@@ -33,9 +33,6 @@ from modules.warehouse.services import transfer as transfers
 
 ZERO = Decimal(0)
 ORIGIN = "reorder"
-# Above this many products at one location, read all of its positions in one query
-# rather than a long IN (...) list.
-WHOLE_LOCATION = 500
 # Rows per multi-row INSERT (PostgreSQL allows 32767 bound parameters per statement).
 BULK = 500
 
@@ -102,40 +99,41 @@ async def draft_orders_pending(pairs: Iterable[tuple[int, int]]) -> dict[tuple[i
             if (r["product"], r["location"]) in wanted}
 
 
-async def positions_at(location: int, products: Sequence[int]) -> dict[int, forecast.Position]:
-    if len(products) > WHOLE_LOCATION:
-        return await forecast.positions(location)
-    return await forecast.positions(location, products)
-
-
 async def plan(rules: Sequence[Mapping[str, Any]], on: dt.date | None = None) -> list[Need]:
     """What to order for `rules` (rows of ReorderRule).
 
     A rule orders only when its forecast is strictly BELOW min: a forecast exactly at min
     is still enough and orders nothing. It then orders max - forecast, rounded up to its
     multiple. Inactive rules and rules snoozed past `on` (default today) are skipped.
-    The forecast (services.forecast: available + incoming - planned outgoing) is read per
-    location for all its products at once, plus what draft and sent purchase orders
-    already bring there."""
+    The forecast (services.forecast: available + incoming - planned outgoing) of every
+    rule is read at once (a few queries however many rules), plus what draft and sent
+    purchase orders already bring there."""
     on = on or dt.date.today()
     live = [r for r in rules if active_on(r, on)]
-    per_location: dict[int, list[int]] = {}
-    for r in live:
-        per_location.setdefault(r["location"], []).append(r["product"])
-    positions = {loc: await positions_at(loc, sorted(set(products))) for loc, products in per_location.items()}
+    if not live:
+        return []
+    positions = await forecast.positions_at({r["location"] for r in live}, {r["product"] for r in live})
     pending = await draft_orders_pending((r["product"], r["location"]) for r in live)
-    needs = []
-    for r in live:
-        pos = positions[r["location"]].get(r["product"], forecast.Position())
-        expected = pos.forecast + pending.get((r["product"], r["location"]), ZERO)
+    # Van refills first: what they take from a warehouse location is planned outgoing there,
+    # so that location's own rule sees it in this run rather than in the next one.
+    drawn: dict[tuple[int, int], Decimal] = {}
+    decided: dict[int, Need] = {}
+    for r in sorted(live, key=lambda r: r["refill_from"] is None):
+        pos = positions.get((r["product"], r["location"]), forecast.Position())
+        expected = (pos.forecast + pending.get((r["product"], r["location"]), ZERO)
+                    - drawn.get((r["product"], r["location"]), ZERO))
         if expected >= Decimal(r["min_qty"]):
             continue
         qty = order_quantity(expected, Decimal(r["max_qty"]), Decimal(r["multiple"]))
-        if qty > 0:
-            needs.append(Need(rule=r["id"], product=r["product"], location=r["location"], quantity=qty,
-                              forecast=expected, supplier=r["supplier"], refill_from=r["refill_from"],
-                              lead_days=int(r["lead_days"] or 0)))
-    return needs
+        if qty <= 0:
+            continue
+        decided[r["id"]] = Need(rule=r["id"], product=r["product"], location=r["location"], quantity=qty,
+                                forecast=expected, supplier=r["supplier"], refill_from=r["refill_from"],
+                                lead_days=int(r["lead_days"] or 0))
+        if r["refill_from"] is not None and r["refill_from"] != r["location"]:
+            key = (r["product"], r["refill_from"])
+            drawn[key] = drawn.get(key, ZERO) + qty
+    return [decided[r["id"]] for r in live if r["id"] in decided]
 
 
 async def _draft_order(supplier: int, location: int, lead_days: int) -> tuple[dict[str, Any], bool]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.query import OrderByRaw
-
 from modules.warehouse.models.location import STOCKED_KINDS
 from modules.warehouse.models.lot import Lot
 from modules.warehouse.models.move import Move
@@ -16,8 +14,19 @@ from modules.warehouse.services.forecast import Position
 from modules.warehouse.services.stock_levels import ZERO, dec
 
 MOVES_PAGE = 25
-# Open moves (not done, no done_at) before done ones, the same on SQLite and PostgreSQL.
-OPEN_FIRST = OrderByRaw('CASE WHEN "warehouse_move"."done_at" IS NULL THEN 0 ELSE 1 END')
+# The columns of the card's queries, built once: Piccolo builds a joined column
+# (Move.source.full_name) anew on every attribute access, a third of a card's query time.
+PLACE_COLUMNS = (Quant.location, Quant.location.full_name.as_alias("full_name"), Quant.location.kind.as_alias("kind"),
+                 Quant.quantity, Quant.reserved)
+IN_STOCK = Quant.location.kind.is_in(list(STOCKED_KINDS))
+PLANNED_COLUMNS = (
+    Move.source, Move.source.full_name.as_alias("source_name"), Move.source.kind.as_alias("source_kind"),
+    Move.destination, Move.destination.full_name.as_alias("destination_name"),
+    Move.destination.kind.as_alias("destination_kind"), Move.quantity, Move.state)
+MOVE_COLUMNS = (
+    Move.id, Move.quantity, Move.state, Move.origin, Move.done_at, Move.created_at, Move.transfer,
+    Move.transfer.number.as_alias("transfer_number"), Move.lot.name.as_alias("lot_name"),
+    Move.source.full_name.as_alias("source_name"), Move.destination.full_name.as_alias("destination_name"))
 LOTS_SHOWN = 200
 
 
@@ -31,20 +40,14 @@ class Place(Position):
 async def places(product: int) -> list[Place]:
     """Every stocked location holding the product or expecting it (by full name)."""
     found: dict[int, dict[str, Any]] = {}
-    quants = await Quant.select(
-        Quant.location, Quant.location.full_name.as_alias("full_name"), Quant.location.kind.as_alias("kind"),
-        Quant.quantity, Quant.reserved,
-    ).where((Quant.product == product) & Quant.location.kind.is_in(list(STOCKED_KINDS))).run()
+    quants = await Quant.select(*PLACE_COLUMNS).where((Quant.product == product) & IN_STOCK).run()
     for q in quants:
         p = found.setdefault(q["location"], {"full_name": q["full_name"], "kind": q["kind"],
                                              "on_hand": ZERO, "reserved": ZERO, "incoming": ZERO, "outgoing": ZERO})
         p["on_hand"] += dec(q["quantity"])
         p["reserved"] += dec(q["reserved"])
-    planned = await Move.select(
-        Move.source, Move.source.full_name.as_alias("source_name"), Move.source.kind.as_alias("source_kind"),
-        Move.destination, Move.destination.full_name.as_alias("destination_name"),
-        Move.destination.kind.as_alias("destination_kind"), Move.quantity, Move.state,
-    ).where((Move.product == product) & Move.state.is_in(["draft", "reserved"])).run()
+    planned = await Move.select(*PLANNED_COLUMNS).where(
+        (Move.product == product) & Move.done_at.is_null() & Move.state.is_in(["draft", "reserved"])).run()
     for m in planned:
         qty = dec(m["quantity"])
         if m["destination_kind"] in STOCKED_KINDS:
@@ -88,12 +91,23 @@ async def lots(product: int, tracking: str) -> tuple[list[dict[str, Any]], int]:
 
 
 async def moves(product: int, page: int = 1, size: int = MOVES_PAGE) -> tuple[list[dict[str, Any]], bool]:
-    """A page of the product's moves: the open ones first, then the done ones by when they
-    were done, newest first; and whether an older page follows."""
-    rows = await Move.select(
-        Move.id, Move.quantity, Move.state, Move.origin, Move.done_at, Move.created_at, Move.transfer,
-        Move.transfer.number.as_alias("transfer_number"), Move.lot.name.as_alias("lot_name"),
-        Move.source.full_name.as_alias("source_name"), Move.destination.full_name.as_alias("destination_name"),
-    ).where(Move.product == product).order_by(OPEN_FIRST).order_by(Move.done_at, Move.id, ascending=False).limit(
-        size + 1).offset((page - 1) * size).run()
+    """A page of the product's moves: the open ones first (newest first), then the done ones
+    by when they were done, newest first; and whether an older page follows.
+
+    Two queries, each walking the (product, done_at, id) index in its order, so a busy
+    product's page costs the same as a quiet one's (one ORDER BY over both would sort all
+    of its moves)."""
+    offset, wanted = (page - 1) * size, size + 1
+    here, open_ = Move.product == product, Move.done_at.is_null()
+    rows = await _moves(here & open_).order_by(Move.id, ascending=False).limit(wanted).offset(offset).run()
+    if len(rows) < wanted:
+        # How many open moves come before the done ones: known unless this page lies past them all.
+        opened = offset + len(rows) if rows or not offset else await Move.count().where(here & open_).run()
+        rows += await _moves(here & Move.done_at.is_not_null()).order_by(
+            Move.done_at, Move.id, ascending=False).limit(wanted - len(rows)).offset(
+            max(0, offset - opened)).run()
     return [{**r, "quantity": dec(r["quantity"])} for r in rows[:size]], len(rows) > size
+
+
+def _moves(where: Any) -> Any:
+    return Move.select(*MOVE_COLUMNS).where(where)

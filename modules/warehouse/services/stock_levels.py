@@ -15,6 +15,7 @@ there, or an active reorder rule) with nothing available.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,7 +23,7 @@ from typing import Any
 
 from core.db.engine import is_sqlite
 from core.db.search import contains
-from core.i18n import fmt_number
+from core.i18n import fmt_number, language
 from core.products.models import Product
 from modules.warehouse.models.location import STOCKED_KINDS, Location
 from modules.warehouse.services.forecast import Position
@@ -46,6 +47,16 @@ def dec(value: Any) -> Decimal:
 def fmt_qty(value: Any) -> str:
     """A quantity as people write it, in the user's language: 3, 2.5 (2,5 in Dutch), 0.125."""
     number = dec(value)
+    if not number.is_finite():
+        return fmt_number(number, 0)
+    return _fmt_qty(language.get(), number, number.is_signed())
+
+
+# A stock page shows 200 quantities and the same ones again on the next request; Babel
+# takes a few microseconds for each. Equal numbers (2, 2.0, 2.000) print the same here,
+# but 0 and -0 do not, hence the sign in the key.
+@functools.lru_cache(maxsize=4096)
+def _fmt_qty(lang: str, number: Decimal, signed: bool) -> str:
     exponent = number.normalize().as_tuple().exponent
     digits = min(3, max(0, -exponent)) if isinstance(exponent, int) else 0
     return fmt_number(number, digits)
