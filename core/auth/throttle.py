@@ -42,3 +42,18 @@ async def blocked(login: str, ip: str) -> bool:
 async def record(login: str, ip: str, success: bool) -> None:
     await LoginAttempt.insert(LoginAttempt(login=login.lower()[:100], ip=ip, success=success)).run()
     log.info("sign-in %s for %r from %s", "succeeded" if success else "failed", login, ip)
+
+
+async def allow(action: str, ip: str, limit: int, window: dt.timedelta) -> bool:
+    """Rate-limit an anonymous `action` (e.g. a public form) per IP: record this attempt and
+    say whether the address stays within `limit` attempts per `window`. Kept in the same
+    table under the login `form:<action>`, as a success, so it never counts towards
+    sign-in blocking (which counts failures only)."""
+    key = f"form:{action}"[:100]
+    since = _now() - window
+    used = await LoginAttempt.count().where(
+        (LoginAttempt.login == key) & (LoginAttempt.ip == ip) & (LoginAttempt.at > since)).run()
+    if used >= limit:
+        return False
+    await LoginAttempt.insert(LoginAttempt(login=key, ip=ip, success=True)).run()
+    return True
