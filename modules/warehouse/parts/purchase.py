@@ -46,5 +46,5 @@ PART = Part(
     schedules=(Schedule("reorder", "0 3 * * *", name="nightly_reorder"),),
     reports=(PURCHASE_ORDER,),
     widgets=(Widget("warehouse.below_minimum", "warehouse/reorder_rule/widget.html", RULES_READ,
-                    below_minimum_tile, order=40, label="Below minimum"),),
+                    below_minimum_tile, order=40, label="Below minimum", wide=True),),
 )
