@@ -30,6 +30,7 @@ from core.db.migrations import register_apps
 from core.modules import lifecycle
 from core.modules.discovery import Catalog, discover
 from core.settings import ROOT, Settings, load_settings
+from core.web.kit.calendar import forget_tables
 
 BACKEND = os.environ.get("STEWARD_TEST_DB", "sqlite")
 PG_SERVER = os.environ.get("STEWARD_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
@@ -94,6 +95,7 @@ async def use_database(url: str, catalog: Catalog) -> None:
     await db.stop()
     register_apps(catalog.manifests.values())
     events.use(catalog)
+    forget_tables()
     db.configure(url)
     await db.start(pool_size=5)
 

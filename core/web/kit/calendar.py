@@ -133,18 +133,31 @@ class View:
 
 # -- time -----------------------------------------------------------------------
 
+_company_table = False  # seen to exist: core's tables are never dropped while a process runs
+
+
 async def firm_timezone() -> ZoneInfo:
     """The company's time zone (company.timezone), Europe/Amsterdam if unset or unknown."""
+    global _company_table
     from core.company.models import Company
 
     name = FALLBACK_TZ
-    if await Company.table_exists().run():
+    # Asking the catalogue whether the table exists costs more than the read itself
+    # (information_schema on PostgreSQL), so it is asked until the answer is yes.
+    _company_table = _company_table or await Company.table_exists().run()
+    if _company_table:
         row = await Company.select(Company.timezone).first().run()
         name = (row or {}).get("timezone") or FALLBACK_TZ
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(FALLBACK_TZ)
+
+
+def forget_tables() -> None:
+    """Ask again whether the company table exists (another database, in tests)."""
+    global _company_table
+    _company_table = False
 
 
 def _local(value: dt.datetime | dt.date, tz: ZoneInfo) -> dt.datetime:
