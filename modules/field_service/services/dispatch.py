@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
+from piccolo.querystring import QueryString
 
-from core.auth.current import CurrentUser
-from core.auth.rules import restrict
-from core.db.engine import transaction
 from core import events
+from core.auth.current import CurrentUser
+from core.auth.rules import restrict, rules_for
+from core.db.engine import transaction
 from core.i18n import _, locale
 from core.registry import Registry
 from core.web.kit.calendar import Day, Item, conflicting, days_of
@@ -47,10 +48,9 @@ SHOWN_STATES = ("scheduled", "in_progress", "on_hold", "done", "closed")
 # The day view's hour columns: 07:00 to 19:00 (board.css styles up to 14 columns).
 FIRST_HOUR, HOURS = 7, 12
 DEFAULT_MINUTES = 60
-UNSCHEDULED_LIMIT = 30
-LANES = 20  # technicians per page of the board
+UNSCHEDULED_LIMIT = 20
+LANES = 10  # technicians per page of the board
 CONFLICTS_SHOWN = 20
-KEYS = 5000  # waiting orders ranked in Python; a larger backlog is ranked by the database
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,20 @@ class Bar:
     when: str
     continues_before: bool = False
     continues_after: bool = False
+
+    @property
+    def css(self) -> str:
+        """The card's classes (worked out here: a board draws hundreds of cards)."""
+        job = self.job
+        tone = " is-conflict" if job.problems else " tone-ok" if job.state in ("done", "closed") else \
+            " tone-warn" if job.state == "in_progress" else ""
+        return (f"cal-item dispatch-job col-{self.col} span-{self.span}{tone}"
+                f"{' continues-before' if self.continues_before else ''}"
+                f"{' continues-after' if self.continues_after else ''}")
+
+    @property
+    def tip(self) -> str:
+        return " · ".join((self.job.number, self.job.customer, *self.job.problems))
 
 
 @dataclass(frozen=True)
@@ -165,36 +179,52 @@ def _job(row: Mapping[str, Any], **extra: Any) -> Job:
                sla_state=row.get("sla_state") or "", **extra)
 
 
+def _card_fields(cities: bool) -> tuple[Any, ...]:
+    """A planned card's columns, read from the assignment through its work order (the week
+    view shows no city: it spares the equipment join)."""
+    wo = Assignment.work_order
+    fields: tuple[Any, ...] = (Assignment.user, Assignment.planned_start, Assignment.planned_end, Assignment.work_order.as_alias("id"),
+              wo.number.as_alias("number"), wo.version.as_alias("version"), wo.state.as_alias("state"),
+              wo.kind.as_alias("kind"), wo.priority.as_alias("priority"), wo.job_type.as_alias("job_type"),
+              wo.partner.name.as_alias("customer"))  # type: ignore[union-attr]
+    if cities:
+        fields += (wo.partner.city.as_alias("partner_city"), wo.equipment.city.as_alias("site_city"))  # type: ignore[union-attr]
+    return fields
+
+
 async def scheduled(first: dt.date, last: dt.date, tz: ZoneInfo, registry: Registry,
-                    user: CurrentUser, users: Sequence[int] | None = None) -> list[Job]:
+                    user: CurrentUser, users: Sequence[int] | None = None, *, cities: bool = True) -> list[Job]:
     """One Job per assignment planned in first..last (the order's time when the assignment has none)."""
     start = dt.datetime.combine(first, dt.time(), tz)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
     # planned_end > start first: the (user, planned_end) index then reads only the window
-    # and what comes after it, never two years of history.
-    query = Assignment.select(
-        Assignment.work_order, Assignment.user, Assignment.planned_start, Assignment.planned_end,
-    ).where(
+    # and what comes after it, never two years of history. One query: the work order's
+    # columns come through the join, its record rules as a condition on it.
+    query = Assignment.select(*_card_fields(cities)).where(
         (Assignment.planned_end > start) & (Assignment.planned_start < end)  # type: ignore[operator]
         & Assignment.work_order.state.is_in(list(SHOWN_STATES))
     )
     if users is not None:
         query = query.where(Assignment.user.is_in(list(users) or [0]))
-    assignments = await query.run()
-    ids = sorted({a["work_order"] for a in assignments})
-    if not ids:
-        return []
-    orders = {r["id"]: r for r in await restrict(
-        WorkOrder.select(*_fields()).where(WorkOrder.id.is_in(ids)), registry, WorkOrder, user).run()}
-    jobs = [_job(orders[a["work_order"]], start=a["planned_start"], end=a["planned_end"], user=a["user"])
-            for a in assignments if a["work_order"] in orders]
+    if rules_for(registry, WorkOrder, user):
+        query = query.where(Assignment.work_order.is_in(
+            restrict(WorkOrder.select(WorkOrder.id), registry, WorkOrder, user)))
+    jobs = [_job(a, start=a["planned_start"], end=a["planned_end"], user=a["user"]) for a in await query.run()]
     return sorted(jobs, key=lambda j: (j.start or start, j.number))
 
 
-def _rank(job: Job) -> tuple[Any, ...]:
-    due = job.due.timestamp() if job.due else float("inf")
-    prio = PRIORITIES.index(job.priority) if job.priority in PRIORITIES else len(PRIORITIES)
-    return (due, prio, job.number)
+# The side list's order in SQL, the same on both engines: orders with an SLA deadline first
+# (NULLs sort differently on SQLite and PostgreSQL, hence the explicit flag), earliest first,
+# then priority (not alphabetical), then number, or id for those without a deadline.
+_DUE = ('(SELECT "r"."resolution_due" FROM "field_service_request" AS "r" '
+        'WHERE "r"."id" = "field_service_work_order"."request")')
+_URGENCY = (
+    QueryString(f"CASE WHEN {_DUE} IS NULL THEN 1 ELSE 0 END"),
+    QueryString(_DUE),
+    QueryString("CASE \"field_service_work_order\".\"priority\" "
+                + " ".join(f"WHEN '{p}' THEN {i}" for i, p in enumerate(PRIORITIES)) + f" ELSE {len(PRIORITIES)} END"),
+    QueryString(f'CASE WHEN {_DUE} IS NULL THEN NULL ELSE "field_service_work_order"."number" END'),
+)
 
 
 async def unscheduled(registry: Registry, user: CurrentUser, team: int | None = None,
@@ -204,44 +234,15 @@ async def unscheduled(registry: Registry, user: CurrentUser, team: int | None = 
     where = WorkOrder.state.is_in(["new", "on_hold"]) & WorkOrder.scheduled_start.is_null()
     if team is not None:
         where = where & (WorkOrder.team == team)
-    # One read of the waiting orders' sort keys (the (state, scheduled_start) index finds
-    # them), ranked here: NULL deadlines sort differently on SQLite and PostgreSQL, and the
-    # priorities are not in alphabetical order. A backlog beyond KEYS is ranked by the
-    # database instead, a query per priority.
-    keys = await restrict(WorkOrder.select(
-        WorkOrder.id, WorkOrder.number, WorkOrder.priority, WorkOrder.request.resolution_due.as_alias("due"),
-    ).where(where), registry, WorkOrder, user).limit(KEYS + 1).run()
-    if len(keys) > KEYS:
-        return await _unscheduled_large(where, registry, user, limit)
-    keys.sort(key=_key_rank)
-    ids = [k["id"] for k in keys[:limit]]
-    rows = {r["id"]: r for r in await WorkOrder.select(*_fields()).where(WorkOrder.id.is_in(ids or [0])).run()}
-    return [_job(rows[i]) for i in ids if i in rows], len(keys)
-
-
-
-def _key_rank(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    prio = PRIORITIES.index(row["priority"]) if row["priority"] in PRIORITIES else len(PRIORITIES)
-    if row["due"] is not None:
-        return (0, row["due"].timestamp(), prio, row["number"], 0)
-    return (1, 0.0, prio, "", row["id"])
-
-
-async def _unscheduled_large(where: Any, registry: Registry, user: CurrentUser,
-                             limit: int) -> tuple[list[Job], int]:
+    # The (state, scheduled_start) index finds the waiting orders (and counts them alone);
+    # the ids are ranked without joins, then only the page's orders are read whole.
     count = await restrict(WorkOrder.count().where(where), registry, WorkOrder, user).run()
-    with_due = await restrict(WorkOrder.select(*_fields()).where(
-        where & WorkOrder.request.resolution_due.is_not_null()), registry, WorkOrder, user
-    ).order_by(WorkOrder.request.resolution_due).limit(limit).run()
-    jobs = sorted((_job(r) for r in with_due), key=_rank)
-    for prio in PRIORITIES:
-        if len(jobs) >= limit:
-            break
-        rows = await restrict(WorkOrder.select(*_fields()).where(
-            where & WorkOrder.request.resolution_due.is_null() & (WorkOrder.priority == prio)),
-            registry, WorkOrder, user).order_by(WorkOrder.id).limit(limit - len(jobs)).run()
-        jobs += [_job(r) for r in rows]
-    return jobs[:limit], int(count)
+    if not count:
+        return [], 0
+    ids = [r["id"] for r in await restrict(WorkOrder.select(WorkOrder.id).where(where), registry, WorkOrder, user)
+           .order_by(*_URGENCY).order_by(WorkOrder.id).limit(limit).run()]
+    rows = {r["id"]: r for r in await WorkOrder.select(*_fields()).where(WorkOrder.id.is_in(ids or [0])).run()}
+    return [_job(rows[i]) for i in ids if i in rows], int(count)
 
 
 async def _skills(job_types: set[int]) -> dict[int, frozenset[str]]:
@@ -284,25 +285,35 @@ async def flag(jobs: Sequence[Job], tz: ZoneInfo, *,
     skills = await _skills({j.job_type for j in jobs if j.job_type is not None})
     # Other modules' objections cost a question per card: skip them when nobody listens.
     asking = bool(await events.subscribers(eligibility.EVENT))
+    # A board has hundreds of cards but few (technician, day) pairs: the working hours and
+    # the built-in eligibility are worked out once per pair (and job type).
+    hours_of: dict[tuple[int, dt.date], tuple[dt.datetime, dt.datetime] | None] = {}
+    builtin_of: dict[tuple[int, dt.date, int], list[str]] = {}
     flagged = []
     for job in jobs:
-        problems: list[str] = []
         profile = profiles.get(job.user or 0)
         if job.start is None or job.end is None or profile is None:
             flagged.append(job)
             continue
+        problems: list[str] = []
         day = job.start.astimezone(tz).date()
         if job.key in overlapping:
             problems.append(_("Overlaps another job of %(name)s.", name=profile.name))
-        hours = profile.hours_on(day, tz)
+        pair = (profile.user, day)
+        if pair not in hours_of:
+            hours_of[pair] = profile.hours_on(day, tz)
+        hours = hours_of[pair]
         if hours is not None and (job.start < hours[0] or job.end > hours[1]):
             problems.append(_("Outside the working hours of %(name)s (%(start)s–%(end)s).", name=profile.name,
                               start=profile.day_start, end=profile.day_end))
-        problems += eligibility.builtin(profile, day, skills.get(job.job_type or 0, frozenset()),
-                                        technicians.absent_on(away.get(profile.user, []), day))
+        key = (profile.user, day, job.job_type or 0)
+        if key not in builtin_of:
+            builtin_of[key] = eligibility.builtin(profile, day, skills.get(job.job_type or 0, frozenset()),
+                                                  technicians.absent_on(away.get(profile.user, []), day))
+        problems += builtin_of[key]
         if asking and job.state in ("scheduled", "on_hold"):
             problems += await eligibility.others(profile.user, job.id, day)
-        flagged.append(Job(**{**job.__dict__, "problems": tuple(problems)}))
+        flagged.append(replace(job, problems=tuple(problems)) if problems else job)
     return flagged
 
 
@@ -357,7 +368,7 @@ async def board(view: str, date: dt.date, registry: Registry, user: CurrentUser,
     page = min(max(page, 1), pages)
     shown = roster[(page - 1) * LANES:page * LANES]
     users = [p.user for p in shown]
-    found = await scheduled(first, last, tz, registry, user, users)
+    found = await scheduled(first, last, tz, registry, user, users, cities=view == "day")
     # Absences over the window and every day a shown job touches (a job may start before it).
     days_touched = [j.start.astimezone(tz).date() for j in found if j.start]
     away = await technicians.absences(users, min([first, *days_touched]), max([last, *days_touched]))

@@ -18,6 +18,7 @@ from typing import Any
 
 from core.auth.models import Role, User, UserRole
 from core.db.engine import transaction
+from core.i18n import LANGUAGES
 from core.mail import service as mail
 from core.partners.models import Partner
 from core.web.kit.calendar import firm_timezone
@@ -194,7 +195,7 @@ async def check(now: dt.datetime | None = None) -> dict[str, int]:
     policies: dict[int, dict[str, Any]] = {}
     times: dict[int, WorkingTime] = {}
     tz = await firm_timezone()
-    counts = {"warned": 0, "breached": 0, "mails": 0}
+    todo: list[tuple[Mapping[str, Any], str]] = []
     for req in rows:
         if req["sla"] not in policies:
             pol = await policy(req["sla"])
@@ -204,18 +205,27 @@ async def check(now: dt.datetime | None = None) -> dict[str, int]:
             times[req["sla"]] = await cal.load(pol["calendar"], tz)
         pol, wt = policies[req["sla"]], times[req["sla"]]
         if _breached(req, now):
-            flagged, mails = await _flag(req, "breached", now)
-            counts["breached"] += flagged
+            todo.append((req, "breached"))
         elif req["warned_at"] is None and _warn_due(wt, pol, req, now):
-            flagged, mails = await _flag(req, "warning", now)
-            counts["warned"] += flagged
-        else:
-            continue
-        counts["mails"] += mails
+            todo.append((req, "warning"))
+    counts = {"warned": 0, "breached": 0, "mails": 0}
+    people: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    # FLAG_BATCH flags (and their mails) a transaction: one commit each, not one per request,
+    # yet short enough not to hold other writers back on SQLite.
+    for i in range(0, len(todo), FLAG_BATCH):
+        async with transaction():
+            for due, what in todo[i:i + FLAG_BATCH]:
+                flagged, mails = await _flag(due, what, now, people)
+                counts["breached" if what == "breached" else "warned"] += flagged
+                counts["mails"] += mails
     return counts
 
 
-async def _flag(req: Mapping[str, Any], what: str, now: dt.datetime) -> tuple[int, int]:
+FLAG_BATCH = 50
+
+
+async def _flag(req: Mapping[str, Any], what: str, now: dt.datetime,
+                people: dict[tuple[Any, Any], list[dict[str, Any]]] | None = None) -> tuple[int, int]:
     """Set the flag if nobody did yet and mail about it, in one transaction."""
     column = Request.breached_at if what == "breached" else Request.warned_at
     async with transaction():
@@ -224,7 +234,7 @@ async def _flag(req: Mapping[str, Any], what: str, now: dt.datetime) -> tuple[in
             & Request.state.is_in(list(OPEN_STATES))).returning(Request.id).run()
         if not won:
             return 0, 0
-        return 1, await notify(req, what)
+        return 1, await notify(req, what, people)
 
 
 async def recipients(req: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -234,7 +244,7 @@ async def recipients(req: Mapping[str, Any]) -> list[dict[str, Any]]:
         team = await Team.select(Team.manager).where(Team.id == req["team"]).first().run()
         if team and team["manager"] is not None:
             ids.append(team["manager"])
-    query = User.select(User.id, User.name, User.login, User.email).where(
+    query = User.select(User.id, User.name, User.login, User.email, User.language).where(
         (User.active == True) & (User.email != ""))  # noqa: E712
     if ids:
         return await query.where(User.id.is_in(list(dict.fromkeys(ids)))).order_by(User.id).run()
@@ -243,8 +253,16 @@ async def recipients(req: Mapping[str, Any]) -> list[dict[str, Any]]:
     return await query.where(User.id.is_in(managers)).order_by(User.id).run()
 
 
-async def notify(req: Mapping[str, Any], what: str) -> int:
-    people = await recipients(req)
+async def notify(req: Mapping[str, Any], what: str,
+                 known: dict[tuple[Any, Any], list[dict[str, Any]]] | None = None) -> int:
+    """Mail the recipients; `known` caches them by (assignee, team) over one run of the job."""
+    key = (req["assignee"], req["team"])
+    if known is not None and key in known:
+        people = known[key]
+    else:
+        people = await recipients(req)
+        if known is not None:
+            known[key] = people
     response = req["responded_at"] is None and req["response_due"] is not None
     context = {"number": req["number"], "description": req["description"][:300],
                "due": req["response_due"] if response else req["resolution_due"],
@@ -252,6 +270,8 @@ async def notify(req: Mapping[str, Any], what: str) -> int:
                "url": f"/field-service/requests/{req['id']}"}
     template = BREACH_MAIL if what == "breached" else WARNING_MAIL
     for person in people:
+        # The user's own language when set (spares mail.send looking it up); else its fallbacks.
+        language = person.get("language") if person.get("language") in LANGUAGES else None
         await mail.send(person["email"], template, {**context, "recipient_name": person["name"] or person["login"]},
-                        user_id=person["id"], related=(Request._meta.tablename, req["id"]))
+                        user_id=person["id"], language=language, related=(Request._meta.tablename, req["id"]))
     return len(people)
