@@ -8,13 +8,15 @@ claimed again once the lease expires. Ack and nack delete the row (the job run k
 the history), requeue hands it back. Delays are an `eta` column, not delay queues.
 
 Dramatiq is synchronous (threads), so this code talks to the database with its own
-connections, one per thread: sqlite3, or asyncpg driven by a private event loop.
+connections, one per thread: sqlite3, or asyncpg on a private event loop that the
+querying thread runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import concurrent.futures
 import sqlite3
 import threading
 import time
@@ -32,7 +34,7 @@ from core.db.engine import postgres_config, sqlite_path
 TABLE = "core_job_message"
 MIN_POLL, MAX_POLL = 0.005, 0.2  # seconds between polls of an idle queue
 IDLE_RETURN = 0.05  # hand control back to the worker this often so acks flow
-FULL_WAIT = 0.001
+LINGER = 0.002  # seconds a claim on a busy queue may wait for more free slots
 
 
 def now_ms() -> int:
@@ -50,14 +52,23 @@ class _Connection:
                                       check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
         else:
-            # asyncpg needs a loop; a private one in its own thread can be driven from any
-            # thread, including one whose own loop is running.
+            # asyncpg needs an event loop: a private one that the querying thread runs
+            # until the query is done. Handing each query to a loop in another thread
+            # cost a consumer two thread switches per claim, each waiting for the GIL.
             self.loop = asyncio.new_event_loop()
-            threading.Thread(target=self.loop.run_forever, name="steward-broker-pg", daemon=True).start()
+            self._helper: concurrent.futures.ThreadPoolExecutor | None = None
             self.pg = self._await(asyncpg.connect(**postgres_config(url)))
 
     def _await(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self.loop.run_until_complete(coro)
+        # This thread runs an event loop of its own (a retry sent from the job loop), in
+        # which another cannot run: a helper thread runs ours.
+        if self._helper is None:
+            self._helper = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="steward-broker-pg")
+        return self._helper.submit(self.loop.run_until_complete, coro).result()
 
     def _pg_sql(self, sql: str) -> str:
         parts = sql.split("?")
@@ -69,11 +80,15 @@ class _Connection:
         records = self._await(self.pg.fetch(self._pg_sql(sql), *args))
         return [tuple(r) for r in records]
 
-    def claim(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+    def claim(self, sql: str, args: Sequence[Any], before: str = "") -> list[tuple[Any, ...]]:
+        """Run the claiming `sql`, after `before` (a statement without parameters) in the
+        same transaction: one round trip on PostgreSQL, one write lock on SQLite."""
         if not self.sqlite:
-            return self.rows(sql, args)
+            return self.rows(f"WITH before AS ({before}) {sql}" if before else sql, args)
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            if before:
+                self.db.execute(before)
             found = self.rows(sql, args)
             self.db.execute("COMMIT")
         except BaseException:
@@ -86,7 +101,9 @@ class _Connection:
             self.db.close()
         else:
             self._await(self.pg.close())
-            self.loop.call_soon_threadsafe(self.loop.stop)
+            if self._helper is not None:
+                self._helper.shutdown()
+            self.loop.close()
 
 
 class _Store:
@@ -122,7 +139,8 @@ class _Store:
             f"SELECT 1 FROM {TABLE} WHERE queue = ? AND eta <= ? AND (state = 'ready'"
             " OR (state = 'claimed' AND lease_until < ?)) LIMIT 1", (queue, now, now)))
 
-    def claim(self, queue: str, limit: int, lease_ms: int) -> list[tuple[int, str]]:
+    def claim(self, queue: str, limit: int, lease_ms: int, acked: Sequence[int] = ()) -> list[tuple[int, str]]:
+        """Claim up to `limit` due messages; delete the `acked` ones in the same transaction."""
         now = now_ms()
         sql = (
             f"UPDATE {TABLE} SET state = 'claimed', lease_until = ?, attempts = attempts + 1, updated = ?"
@@ -130,14 +148,17 @@ class _Store:
             f" OR (state = 'claimed' AND lease_until < ?)) ORDER BY eta, id LIMIT ?{self.skip_locked})"
             " RETURNING id, payload"
         )
-        return sorted(self.conn.claim(sql, (now + lease_ms, now, queue, now, now, limit)))
+        return sorted(self.conn.claim(sql, (now + lease_ms, now, queue, now, now, limit), self._delete_sql(acked)))
 
     def _in(self, ids: Iterable[int]) -> str:
         return ", ".join(str(int(i)) for i in ids)
 
+    def _delete_sql(self, ids: Sequence[int]) -> str:
+        return f"DELETE FROM {TABLE} WHERE id IN ({self._in(ids)})" if ids else ""
+
     def delete(self, ids: Iterable[int]) -> None:
         if ids := list(ids):
-            self.conn.rows(f"DELETE FROM {TABLE} WHERE id IN ({self._in(ids)})")
+            self.conn.rows(self._delete_sql(ids))
 
     def release(self, ids: Iterable[int]) -> None:
         if ids := list(ids):
@@ -186,14 +207,15 @@ class EmbeddedBroker(dramatiq.Broker):
         with self._wake:
             self._wake.notify_all()
 
-    def wait(self, seconds: float) -> None:
+    def wait(self, seconds: float) -> bool:
+        """Sleep up to `seconds`; True if woken by `notify`."""
         with self._wake:
-            self._wake.wait(seconds)
+            return self._wake.wait(seconds)
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 30000) -> Consumer:
         if queue_name not in self.queues:
             raise QueueNotFound(queue_name)
-        return _Consumer(self, queue_name, prefetch, timeout)
+        return EmbeddedConsumer(self, queue_name, prefetch, timeout)
 
     def declare_queue(self, queue_name: str) -> None:
         if queue_name not in self.queues:
@@ -237,22 +259,36 @@ class EmbeddedBroker(dramatiq.Broker):
         self.store.close()
 
 
-class _Consumer(Consumer):
+class EmbeddedConsumer(Consumer):
     """Claims up to `prefetch` messages at a time; acks are flushed in batches.
 
     Dramatiq calls ack/nack from its worker threads and `__next__` from the consumer
-    thread, so the bookkeeping shared between them is guarded by a lock.
+    thread, so the bookkeeping shared between them is guarded by `room` (a condition
+    that an ack signals: a slot is free again).
+
+    Database round trips are what a message costs here, so they are batched: prefetched
+    messages are handed out without touching the database; a claim waits until a
+    quarter of the slots are free (the rest keep the workers busy), lingers a moment
+    for more, and deletes the acked rows in the same transaction; only a consumer with
+    nothing to claim deletes acks on their own, at the latest every IDLE_RETURN. A
+    finished message waiting for its run to be recorded (`hold`) keeps its lease but
+    not its slot.
     """
 
     def __init__(self, broker: EmbeddedBroker, queue: str, prefetch: int, timeout: int) -> None:
         self.broker, self.queue = broker, queue
         self.prefetch, self.timeout = prefetch, timeout / 1000
+        self.batch = max(1, prefetch // 4)  # free slots worth a claim while others still run
+        self.awaited = 0  # free slots `_room` is waiting for (0: not waiting)
         self.ready: collections.deque[_Proxy] = collections.deque()
-        self.inflight: set[int] = set()
+        self.inflight: set[int] = set()  # claimed and not finished: these take the slots
+        self.held: set[int] = set()  # finished, waiting to be acknowledged: leased, no slot
         self.done: list[int] = []
         self.poll = MIN_POLL
+        self.drained = True  # the last claim found fewer messages than it asked for
+        self.checked = 0.0  # when an idle queue was last looked at
         self.renewed = time.monotonic()
-        self.lock = threading.Lock()
+        self.room = threading.Condition()
 
     def ack(self, message: MessageProxy) -> None:
         self._finish(message)
@@ -263,60 +299,103 @@ class _Consumer(Consumer):
 
     def _finish(self, message: MessageProxy) -> None:
         assert isinstance(message, _Proxy)
-        with self.lock:
+        with self.room:
             self.inflight.discard(message.row_id)
+            self.held.discard(message.row_id)
             self.done.append(message.row_id)
+            self._signal()
+
+    def hold(self, message: MessageProxy) -> None:
+        """`message`'s job finished, and its acknowledgement waits for the job's run to
+        be recorded: meanwhile it keeps its lease but frees its slot for the next one."""
+        assert isinstance(message, _Proxy)
+        with self.room:
+            if message.row_id in self.inflight:
+                self.inflight.discard(message.row_id)
+                self.held.add(message.row_id)
+                self._signal()
+
+    def _signal(self) -> None:
+        """Wake `_room` if it has the slots it waits for now (called holding `room`)."""
+        if self.awaited and self.prefetch - len(self.inflight) >= self.awaited:
+            self.room.notify()
 
     def requeue(self, messages: Iterable[MessageProxy]) -> None:
         ids = [m.row_id for m in messages if isinstance(m, _Proxy)]
         self.broker.store.release(ids)
-        with self.lock:
+        with self.room:
             self.inflight.difference_update(ids)
+            self.held.difference_update(ids)
+            self.room.notify()
+
+    def _take_acks(self) -> list[int]:
+        with self.room:
+            done, self.done = self.done, []
+        return done
 
     def _flush_acks(self) -> None:
-        with self.lock:
-            done, self.done = self.done, []
-        self.broker.store.delete(done)
+        self.broker.store.delete(self._take_acks())
 
     def _renew_leases(self) -> None:
         if time.monotonic() - self.renewed >= self.broker.lease_ms / 3000:
-            with self.lock:
-                running = list(self.inflight)
+            with self.room:
+                running = list(self.inflight | self.held)
             self.broker.store.renew(running, self.broker.lease_ms)
             self.renewed = time.monotonic()
 
-    def _busy(self) -> int:
-        with self.lock:
-            return len(self.inflight)
+    def _room(self, deadline: float) -> int:
+        """Free slots, once there are enough for a claim (or the deadline passed). While
+        the queue is busy, a claim lingers a moment for every slot to free up: a claim
+        costs a round trip whatever its size, and fast jobs free their slots sooner."""
+        with self.room:
+            linger: float | None = None  # until when
+            while True:
+                free, now = self.prefetch - len(self.inflight), time.monotonic()
+                enough = free >= self.batch
+                if free >= self.prefetch or enough and self.drained:
+                    return free
+                if enough and linger is None:
+                    linger = now + LINGER
+                until = deadline if linger is None else min(deadline, linger)
+                if now >= until:
+                    return free
+                self.awaited = self.prefetch if enough else self.batch
+                self.room.wait(until - now)
+                self.awaited = 0
 
-    def _fetch(self) -> bool:
-        free = self.prefetch - self._busy()
-        if free <= 0 or not self.broker.store.has_ready(self.queue):
-            return False
-        for row_id, payload in self.broker.store.claim(self.queue, free, self.broker.lease_ms):
-            with self.lock:
+    def _fetch(self, free: int) -> bool:
+        if self.drained:
+            # An idle queue is looked at every `poll` seconds (sooner when notified).
+            if time.monotonic() - self.checked < self.poll:
+                return False
+            self.checked = time.monotonic()
+            if not self.broker.store.has_ready(self.queue):
+                self.poll = min(self.poll * 2, MAX_POLL)
+                return False
+        rows = self.broker.store.claim(self.queue, free, self.broker.lease_ms, self._take_acks())
+        self.drained = len(rows) < free
+        for row_id, payload in rows:
+            with self.room:
                 self.inflight.add(row_id)
             self.ready.append(_Proxy(row_id, Message.decode(payload.encode())))
         return bool(self.ready)
 
     def __next__(self) -> MessageProxy | None:
-        self._flush_acks()
+        if self.ready:
+            return self.ready.popleft()
         self._renew_leases()
         deadline = time.monotonic() + min(self.timeout, IDLE_RETURN)
-        while not self.ready:
-            if self._busy() >= self.prefetch:
-                # Every slot is busy: give the worker a moment, then let it process acks.
-                time.sleep(FULL_WAIT)
-                return None
-            if self._fetch():
+        while True:
+            free = self._room(deadline)
+            if free > 0 and self._fetch(free):
                 self.poll = MIN_POLL
-                break
+                return self.ready.popleft()
+            self._flush_acks()
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            self.broker.wait(min(self.poll, left))
-            self.poll = min(self.poll * 2, MAX_POLL)
-        return self.ready.popleft()
+            if free > 0 and self.broker.wait(min(self.poll, left)):
+                self.poll, self.checked = MIN_POLL, 0.0  # a message was just sent: look now
 
     def close(self) -> None:
         self._flush_acks()
