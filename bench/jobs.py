@@ -3,7 +3,7 @@
 On a fresh PostgreSQL database, for the embedded broker and for Redis:
 (a) a raw Dramatiq no-op actor on that broker (baseline, this process, THREADS threads);
 (b) Steward's no-op job (run tracking, module gating) in one `steward worker` process
-    with the same number of threads;
+    running as many jobs at once as (a) has threads (`jobs.threads`);
 (c) Steward's realistic job (one row update + audit entry + idempotency claim, in one
     transaction) in two worker processes.
 Rates are messages / (last finish - first start), so process start-up is not counted;

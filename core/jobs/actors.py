@@ -2,13 +2,14 @@
 
 Every discovered module's jobs are declared (not only installed ones), so a message
 for a module uninstalled since it was sent is still consumed: acknowledged and
-recorded as skipped. The actor body is synchronous (Dramatiq runs it in a worker
-thread) and hands the job to the process's job loop, tracking the run around it.
+recorded as skipped. A job runs on the process's job loop (see executor.py), tracking
+the run around it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import time
 import traceback
@@ -19,12 +20,14 @@ import dramatiq
 from dramatiq.middleware import CurrentMessage
 
 from core.jobs import runs, runtime
+from core.jobs.executor import EXECUTE
 from core.modules.manifest import Job
 
 RUN_OPTION = "steward_run"
 INSTALLED_TTL = 1.0  # seconds a worker trusts its view of the installed modules
 
 _installed: tuple[float, frozenset[str]] = (0.0, frozenset())
+_is_coroutine_function = functools.cache(inspect.iscoroutinefunction)
 
 
 async def installed_modules() -> frozenset[str]:
@@ -47,16 +50,19 @@ def forget_installed() -> None:
 async def execute(module: str, name: str, job: Job, options: dict[str, Any], args: tuple[Any, ...]) -> Any:
     """Run one delivery of a job and record what happened to its run."""
     run_id = options.get(RUN_OPTION)
-    if module not in await installed_modules():
+    checked, installed = _installed
+    if time.monotonic() - checked > INSTALLED_TTL:  # (the fresh case inline: this runs per job)
+        installed = await installed_modules()
+    if module not in installed:
         await runs.skipped(run_id, name, module, args)
         return None
     attempt = await runs.begin(run_id, name, module, args)
     try:
-        if inspect.iscoroutinefunction(job.fn):
+        if _is_coroutine_function(job.fn):
             result = await job.fn(*args)
         else:
             result = await asyncio.to_thread(job.fn, *args)
-    except Exception:
+    except (Exception, asyncio.CancelledError):  # cancelled: its time limit passed
         # Mirrors the Retries middleware: this delivery was the last one allowed.
         dead = options.get("retries", 0) >= options.get("max_retries", job.max_retries)
         await attempt.failed(dead=dead, error=traceback.format_exc())
@@ -66,6 +72,8 @@ async def execute(module: str, name: str, job: Job, options: dict[str, Any], arg
 
 
 def _body(module: str, name: str, job: Job) -> Callable[..., Any]:
+    """The actor function. `LoopWorker` awaits its coroutine entry point on the job loop;
+    called in a thread (any other Dramatiq worker), it hands the job to the loop."""
     def run(*args: Any) -> Any:
         message = CurrentMessage.get_current_message()
         options = dict(message.options) if message else {}
@@ -73,6 +81,7 @@ def _body(module: str, name: str, job: Job) -> Callable[..., Any]:
 
     run.__name__ = name.replace(".", "_")
     run.__module__ = getattr(job.fn, "__module__", __name__)
+    setattr(run, EXECUTE, functools.partial(execute, module, name, job))
     return run
 
 

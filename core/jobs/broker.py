@@ -12,17 +12,10 @@ from dataclasses import dataclass
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import (
-    AgeLimit,
-    Callbacks,
-    CurrentMessage,
-    Pipelines,
-    Retries,
-    ShutdownNotifications,
-    TimeLimit,
-)
+from dramatiq.middleware import AgeLimit, Callbacks, CurrentMessage, Pipelines, Retries
 
 from core.jobs.embedded import EmbeddedBroker
+from core.jobs.executor import TimeLimit
 from core.modules.discovery import Catalog, discover
 from core.modules.manifest import Job
 from core.settings import Settings, load_settings
@@ -62,8 +55,9 @@ def middleware(settings: Settings) -> list[dramatiq.Middleware]:
     jobs = settings.jobs
     retries = Retries(min_backoff=max(1, int(jobs.min_backoff_seconds * 1000)),
                       max_backoff=max(1, int(jobs.max_backoff_seconds * 1000)))
-    return [AgeLimit(), TimeLimit(), ShutdownNotifications(), Callbacks(), Pipelines(), retries,
-            CurrentMessage()]
+    # Not Dramatiq's TimeLimit and ShutdownNotifications: they interrupt the thread running a
+    # message, and jobs share the loop's thread (executor.py enforces the time limit).
+    return [AgeLimit(), TimeLimit(), Callbacks(), Pipelines(), retries, CurrentMessage()]
 
 
 def make_broker(settings: Settings) -> dramatiq.Broker:

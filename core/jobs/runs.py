@@ -31,72 +31,79 @@ async def queued(job: str, module: str, args: tuple[Any, ...], message_id: str) 
 
 
 RUNNING_AFTER = 0.2  # seconds: a job still running by then is shown as running
+GROUP_WINDOW = 0.01  # seconds: under load, the pause between two writes of finished runs
 
 
 class _GroupCommit:
     """Concurrent jobs' run updates share one statement: whoever arrives while a write
-    is in flight joins the next one. Each caller returns only once its update is
-    committed, so a message is acknowledged only after its run says so."""
+    is in flight, or within GROUP_WINDOW after the last one, joins the next write, and
+    learns from that batch's future when its update is committed. A write costs far
+    more than a row in it (two round trips through the pool), so under load the window
+    makes batches worth it; alone, a job's run is written at once."""
 
     def __init__(self, write: Callable[[list[Any]], Awaitable[None]]) -> None:
         self.write = write
-        self.pending: list[tuple[Any, asyncio.Future[None]]] = []
+        self.pending: list[Any] = []
+        self.committed: asyncio.Future[None] | None = None  # the next batch's
         self.task: asyncio.Task[None] | None = None
-
-    async def add(self, item: Any) -> None:
-        await self.add_nowait(item)
+        self.last = -GROUP_WINDOW  # loop time the last write ended
 
     def add_nowait(self, item: Any) -> asyncio.Future[None]:
-        """Queue `item` for the next write and return its future without waiting."""
-        future = asyncio.get_running_loop().create_future()
-        self.pending.append((item, future))
+        """Queue `item` for the next write; the future says when it is committed."""
+        loop = asyncio.get_running_loop()
+        self.pending.append(item)
+        if self.committed is None:
+            self.committed = loop.create_future()
+            self.committed.add_done_callback(_log_failure)
         if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._drain(), context=contextvars.Context())
-        return future
+            self.task = loop.create_task(self._drain(), context=contextvars.Context())
+        return self.committed
 
     async def flush(self) -> None:
         while self.task is not None and not self.task.done():
             await self.task
 
     async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
         while self.pending:
+            if (wait := self.last + GROUP_WINDOW - loop.time()) > 0:
+                await asyncio.sleep(wait)
             batch, self.pending = self.pending, []
+            committed, self.committed = self.committed, None
+            assert committed is not None
             try:
-                await self.write([item for item, _ in batch])
+                await self.write(batch)
             except Exception as exc:
-                for _, future in batch:
-                    future.set_exception(exc)
+                committed.set_exception(exc)
             else:
-                for _, future in batch:
-                    future.set_result(None)
+                committed.set_result(None)
+            self.last = loop.time()
 
 
-async def _write_done(items: list[tuple[int, dt.datetime, bool, dt.datetime]]) -> None:
-    """Mark runs done, each with the moment its job finished (not when this write
-    happens: under load the history write may trail the jobs a little)."""
-    cast = "" if is_sqlite() else "::timestamptz"  # SQLite has no such type to cast to
-
-    def case(pairs: list[tuple[int, dt.datetime]]) -> str:
-        return "CASE id " + " ".join(f"WHEN {int(run_id)} THEN {{}}{cast}" for run_id, _ in pairs) + " END"
-
-    counted = [(run_id, finished) for run_id, _, marked, finished in items if marked]
-    if counted:
-        ids = ", ".join(str(int(run_id)) for run_id, _ in counted)
+async def _write_done(items: list[tuple[int, dt.datetime, dt.datetime, int]]) -> None:
+    """Mark runs done, each with when its job started and finished (not when this write
+    happens: under load the history write may trail the jobs a little), counting the
+    attempt unless it was counted when the run was marked running."""
+    if not is_sqlite():
+        # One statement text whatever the batch: PostgreSQL and asyncpg prepare it once.
         await JobRun.raw(
-            f"UPDATE core_job_run SET state = 'done', error = '', finished_at = {case(counted)}"
-            f" WHERE id IN ({ids})",
-            *[finished for _, finished in counted],
+            "UPDATE core_job_run AS r SET state = 'done', error = '', started_at = v.started,"
+            " finished_at = v.finished, attempts = r.attempts + v.counted"
+            " FROM unnest({}::bigint[], {}::timestamptz[], {}::timestamptz[], {}::int[])"
+            " AS v(id, started, finished, counted) WHERE r.id = v.id",
+            *[list(column) for column in zip(*items, strict=True)],
         ).run()
-    fast = [(run_id, started, finished) for run_id, started, marked, finished in items if not marked]
-    if fast:
-        # Never shown as running: this one statement records the attempt and its start.
-        ids = ", ".join(str(int(run_id)) for run_id, _, _ in fast)
-        await JobRun.raw(
-            f"UPDATE core_job_run SET state = 'done', error = '', attempts = attempts + 1,"
-            f" finished_at = {case([(r, f) for r, _, f in fast])},"
-            f" started_at = {case([(r, st) for r, st, _ in fast])} WHERE id IN ({ids})",
-            *[finished for _, _, finished in fast], *[started for _, started, _ in fast],
-        ).run()
+        return
+
+    # SQLite: the values of each row picked by id (no arrays to unnest).
+    case = "CASE id " + " ".join(f"WHEN {int(item[0])} THEN {{}}" for item in items) + " END"
+    counted = "CASE id " + " ".join(f"WHEN {int(item[0])} THEN {int(item[3])}" for item in items) + " END"
+    ids = ", ".join(str(int(item[0])) for item in items)
+    await JobRun.raw(
+        f"UPDATE core_job_run SET state = 'done', error = '', started_at = {case}, finished_at = {case},"
+        f" attempts = attempts + {counted} WHERE id IN ({ids})",
+        *[item[1] for item in items], *[item[2] for item in items],
+    ).run()
 
 
 _done_commits: dict[asyncio.AbstractEventLoop, _GroupCommit] = {}
@@ -111,16 +118,66 @@ def _done_commit() -> _GroupCommit:
     return _done_commits[loop]
 
 
+# The current delivery's "run recorded" future: its message is acknowledged once it is done.
+_recorded: contextvars.ContextVar[asyncio.Future[None] | None] = contextvars.ContextVar(
+    "steward_job_recorded", default=None)
+
+
+def recorded() -> asyncio.Future[None] | None:
+    """When the finished run of the job that just ran in this context is committed
+    (None: nothing left to wait for)."""
+    return _recorded.get()
+
+
+class _Watch:
+    """The attempts still running on one loop. One timer for all of them marks those
+    that outlive RUNNING_AFTER as running (a per-job timer cost a no-op job dearly)."""
+
+    def __init__(self) -> None:
+        self.attempts: set[Attempt] = set()
+        self.timer: asyncio.TimerHandle | None = None
+
+    def add(self, attempt: Attempt) -> None:
+        self.attempts.add(attempt)
+        if self.timer is None:
+            self.timer = asyncio.get_running_loop().call_later(RUNNING_AFTER / 2, self._sweep)
+
+    def _sweep(self) -> None:
+        self.timer = None
+        loop = asyncio.get_running_loop()
+        due = loop.time() - RUNNING_AFTER
+        for attempt in [a for a in self.attempts if a.began <= due]:
+            self.attempts.discard(attempt)
+            attempt.mark()
+        if self.attempts:
+            self.timer = loop.call_later(RUNNING_AFTER / 2, self._sweep)
+
+
+_watches: dict[asyncio.AbstractEventLoop, _Watch] = {}
+
+
+def _watch() -> _Watch:
+    loop = asyncio.get_running_loop()
+    if loop not in _watches:
+        for old in [k for k in _watches if k.is_closed()]:
+            del _watches[old]
+        _watches[loop] = _Watch()
+    return _watches[loop]
+
+
 class Attempt:
     """One delivery of a run. A fast job's run is written once, when it ends; a job
-    still busy after RUNNING_AFTER is marked running (and a killed worker leaves it so)."""
+    still busy after RUNNING_AFTER (give or take half of it) is marked running (and a
+    killed worker leaves it so)."""
 
     def __init__(self, run_id: int) -> None:
         self.run_id, self.started_at, self.marked = run_id, _now(), False
+        self.began = asyncio.get_running_loop().time()
         self._marking: asyncio.Task[None] | None = None
-        self._timer = asyncio.get_running_loop().call_later(RUNNING_AFTER, self._mark)
+        self._watch = _watch()
+        self._watch.add(self)
 
-    def _mark(self) -> None:
+    def mark(self) -> None:
         self._marking = asyncio.get_running_loop().create_task(self._write_running(), context=contextvars.Context())
 
     async def _write_running(self) -> None:
@@ -129,19 +186,19 @@ class Attempt:
         self.marked = True
 
     async def _settle(self) -> None:
-        self._timer.cancel()
+        self._watch.attempts.discard(self)
         if self._marking is not None:
             await self._marking
 
     async def done(self) -> None:
         """Record success. The write joins the next group commit without holding up the
-        message's acknowledgement: the job's effect is already committed, and waiting
-        for its history row cost most of a no-op job's time (bench/jobs.py). A worker
-        killed in that window leaves the run showing queued/running; `flush()` runs
-        on every orderly stop."""
+        job. On the embedded broker the message is acknowledged once the write is
+        committed (`recorded()`), so a worker killed before that runs the job again
+        rather than losing its run; other brokers acknowledge at once, and a worker
+        killed in that window leaves the run queued/running (`flush()` runs on every
+        orderly stop)."""
         await self._settle()
-        future = _done_commit().add_nowait((self.run_id, self.started_at, self.marked, _now()))
-        future.add_done_callback(_log_failure)
+        _recorded.set(_done_commit().add_nowait((self.run_id, self.started_at, _now(), 0 if self.marked else 1)))
 
     async def failed(self, *, dead: bool, error: str) -> None:
         await self._settle()

@@ -1,8 +1,9 @@
 """Where job coroutines run: one event loop per worker process.
 
-Dramatiq runs actors in threads; a job's coroutine is handed to the loop that owns
-this process's database engine (a pool belongs to the loop that created it):
-a dedicated loop thread in `steward worker`, the server's own loop in `steward serve`.
+A job's coroutine runs on the loop that owns this process's database engine (a pool
+belongs to the loop that created it): a dedicated loop thread in `steward worker`, the
+server's own loop in `steward serve`. `LoopWorker` (executor.py) runs jobs there as
+tasks; `run` hands one over from a thread (an actor called by a plain Dramatiq worker).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import dramatiq
 from core import events
 from core.jobs import runs, runtime, scheduler
 from core.jobs.broker import JobSystem, configure
+from core.jobs.executor import LoopWorker
 from core.modules.discovery import Catalog
 from core.modules.manifest import Manifest
 from core.settings import Settings
@@ -23,7 +24,8 @@ STOP_MS = 30_000  # how long stopping waits for running jobs
 
 
 class JobService:
-    """A Dramatiq worker and the scheduler; jobs run on the loop that called `start`."""
+    """A Dramatiq worker and the scheduler; jobs run on the loop that called `start`,
+    at most `threads` at once (plain-function jobs in threads)."""
 
     def __init__(self, system: JobSystem, threads: int, *, schedule: bool = True) -> None:
         self.system, self.threads, self.schedule = system, threads, schedule
@@ -33,7 +35,8 @@ class JobService:
 
     async def start(self) -> None:
         runtime.set_loop(asyncio.get_running_loop())
-        self.worker = dramatiq.Worker(self.system.broker, worker_threads=self.threads, worker_timeout=POLL_MS)
+        self.worker = LoopWorker(self.system.broker, asyncio.get_running_loop(), concurrency=self.threads,
+                                 worker_timeout=POLL_MS)
         self.worker.start()
         if self.schedule:
             self._scheduler = asyncio.get_running_loop().create_task(
