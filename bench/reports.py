@@ -123,11 +123,14 @@ async def render_once(db_url: str, var_dir: Path, report_name: str, record_id: i
     register_apps(catalog.manifests.values())
     db.configure(db_url)
     await db.start()
-    report = find(await load(catalog), report_name)
-    env = render.environment(catalog)
-    started = time.perf_counter()
-    pdf, _ = await render.render_pdf(env, catalog, report, record_id, await render.company(var_dir))
-    return (time.perf_counter() - started) * 1000, pdf
+    try:
+        report = find(await load(catalog), report_name)
+        env = render.environment(catalog)
+        started = time.perf_counter()
+        pdf, _ = await render.render_pdf(env, catalog, report, record_id, await render.company(var_dir))
+        return (time.perf_counter() - started) * 1000, pdf
+    finally:
+        await db.stop()  # an open SQLite connection's thread would keep the process from exiting
 
 
 async def timed(db_url: str, var_dir: Path, report_name: str, record_id: int | None, runs: int) -> tuple[list[float], bytes]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import mimetypes
 import string
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from urllib.parse import quote
 import anyio.to_thread
 from jinja2 import Environment
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from core import i18n
 from core.company.models import Company
@@ -106,12 +108,30 @@ async def render_html(env: Environment, report: Report, record_id: int | None,
     return Rendered(html=html, filename=filename(report, context, record_id), paper=paper)
 
 
+class _Layout(threading.local):
+    """What a layout thread keeps between reports: its font configuration (a fresh one
+    loads every font again, a few ms per report) and the parsed paper-size sheets.
+    Per thread: Pango's font map is not safe to share between threads."""
+
+    def __init__(self) -> None:
+        self.fonts = FontConfiguration()
+        self.papers: dict[str, CSS] = {}
+
+    def paper(self, paper: str) -> CSS:
+        if paper not in self.papers:
+            self.papers[paper] = CSS(string=f"@page {{ size: {paper}; }}", font_config=self.fonts)
+        return self.papers[paper]
+
+
+_layout = _Layout()
+
+
 def html_to_pdf(html: str, static_dirs: Sequence[Path], paper: str = "A4",
                 fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """Lay out `html` as a PDF (blocking: call it through `render_pdf` or a thread)."""
     fetcher = fetcher or StaticOnlyFetcher(static_dirs)
     document = HTML(string=html, base_url=APP_URL, url_fetcher=fetcher)
-    pdf = document.write_pdf(stylesheets=[CSS(string=f"@page {{ size: {paper}; }}")])
+    pdf = document.write_pdf(stylesheets=[_layout.paper(paper)], font_config=_layout.fonts)
     assert pdf is not None
     return pdf
 
