@@ -8,6 +8,7 @@ thread so the event loop keeps serving other requests meanwhile.
 from __future__ import annotations
 
 import base64
+import functools
 import mimetypes
 import re
 import string
@@ -22,6 +23,7 @@ import anyio.to_thread
 from jinja2 import Environment
 from weasyprint import CSS, HTML
 from weasyprint import html as weasyprint_html
+from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import FontConfiguration
 
 from core import i18n
@@ -134,14 +136,20 @@ _layout = _Layout()
 _NEVER_IN_REPORTS = re.compile(
     r"^\s*(\[dir|dd\[dir|:is\(dir, menu, ol, ul\)\[dir|:is\(input|button|input|select|textarea|fieldset"
     r"|::footnote|::note)")
-_REPORT_UA = CSS(string="\n".join(line for line in weasyprint_html.UA.splitlines()
-                                  if not _NEVER_IN_REPORTS.search(line)),
-                 counter_style=weasyprint_html.UA_COUNTER_STYLE)
+
+
+@functools.cache
+def _report_ua() -> CSS:
+    # Parsed once, on first use (not at import: every `steward` command imports this),
+    # into its own counter styles: the UA's @counter-style rules are already defined in
+    # WeasyPrint's UA_COUNTER_STYLE, and parsing them into it again warns on each.
+    lines = (line for line in weasyprint_html.UA.splitlines() if not _NEVER_IN_REPORTS.search(line))
+    return CSS(string="\n".join(lines), counter_style=CounterStyle())
 
 
 class _ReportHTML(HTML):
     def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
-        return [_REPORT_UA]
+        return [_report_ua()]
 
 
 def html_to_pdf(html: str, static_dirs: Sequence[Path], paper: str = "A4",
