@@ -165,6 +165,31 @@ async def test_the_fetcher_refuses_foreign_and_file_urls_but_serves_own_static(p
     assert b"root:x:0:0" not in pdf
 
 
+def test_linked_stylesheets_are_parsed_once_per_content_and_keep_their_order(tmp_path) -> None:
+    (tmp_path / "t").mkdir()
+    first, second = tmp_path / "t" / "first.css", tmp_path / "t" / "second.css"
+    first.write_text("@page { size: 100mm 100mm; } p { color: red; }")
+    second.write_text("@page { size: 120mm 80mm; }")  # later in the document: wins over `first`
+    html = ('<!doctype html><html><head><link rel="stylesheet" href="/static/t/first.css">'
+            '<link rel="stylesheet" href="/static/t/second.css"></head><body><p>Hallo</p></body></html>')
+
+    def size(pdf: bytes) -> list[int]:
+        box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+        return [round(float(v) / 72 * 25.4) for v in (box.width, box.height)]
+
+    fetcher = StaticOnlyFetcher([tmp_path])
+    assert size(render.html_to_pdf(html, [tmp_path], "A4", fetcher)) == [120, 80]
+    assert sorted(fetcher.served) == ["http://steward.invalid/static/t/first.css",
+                                      "http://steward.invalid/static/t/second.css"]
+    parsed = dict(render._layout.sheets)
+    render.html_to_pdf(html, [tmp_path])
+    assert render._layout.sheets == parsed  # the same parsed sheets, reused
+    second.write_text("@page { size: 90mm 60mm; }")  # edited while serving: parsed again
+    assert size(render.html_to_pdf(html, [tmp_path])) == [90, 60]
+    second.unlink()  # a sheet that is gone is left to WeasyPrint, which logs and skips it
+    assert size(render.html_to_pdf(html, [tmp_path])) == [100, 100]
+
+
 async def test_the_file_name_header_is_safe_for_any_partner_name(client) -> None:
     odd = await partner('Café "Zuid"/Noord', city="Utrecht")
     await make_user("jan", roles=("technician",))
