@@ -112,18 +112,41 @@ async def test_a_stale_edit_is_refused(admin) -> None:
     assert user is not None and user["name"] == "Jan A"
 
 
-async def test_an_admin_resets_a_password(admin, app) -> None:
+async def test_an_admin_resets_a_password_and_the_users_sessions_end(admin, app) -> None:
     jan = await make_user("jan")
-    short = await post_form(admin, f"/admin/users/{jan['id']}/password", {"version": "1", "new": "x", "confirm": "x"})
-    assert short.status_code == 400 and "Use at least 10 characters." in short.text
-    done = await post_form(admin, f"/admin/users/{jan['id']}/password",
-                           {"version": "1", "new": "brand-new-secret", "confirm": "brand-new-secret"})
-    assert done.status_code == 303
-    async with app_client(app) as other:
-        assert (await sign_in(other, "jan", "brand-new-secret")).status_code == 303
+    async with app_client(app) as before:  # signed in with the old password
+        await sign_in(before, "jan")
+        assert (await before.get("/account", headers=HTML)).status_code == 200
+        short = await post_form(admin, f"/admin/users/{jan['id']}/password",
+                                {"version": "1", "new": "x", "confirm": "x"})
+        assert short.status_code == 400 and "Use at least 10 characters." in short.text
+        done = await post_form(admin, f"/admin/users/{jan['id']}/password",
+                               {"version": "1", "new": "brand-new-secret", "confirm": "brand-new-secret"})
+        assert done.status_code == 303
+        assert (await before.get("/account", headers=HTML)).status_code == 303  # signed out
+        assert (await before.get("/account", headers=HTML)).status_code == 303  # and stays out
+        assert (await sign_in(before, "jan", "brand-new-secret")).status_code == 303
+        assert (await before.get("/account", headers=HTML)).status_code == 200
     entry = await AuditEntry.select().where((AuditEntry.field == "password_hash")
                                             & (AuditEntry.record_id == jan["id"])).first().run()
     assert entry is not None and entry["new"] == "(hidden)"
+
+
+async def test_changing_ones_password_ends_ones_other_sessions_only(app) -> None:
+    await make_user("jan", roles=("technician",))
+    async with app_client(app) as phone, app_client(app) as laptop:
+        await sign_in(phone, "jan")
+        await sign_in(laptop, "jan")
+        old_cookie = laptop.cookies.get("steward_session")
+        changed = await post_form(laptop, "/account/password", {
+            "current": "correct-horse-battery", "new": "a-much-better-one", "confirm": "a-much-better-one"})
+        assert changed.status_code == 303
+        assert laptop.cookies.get("steward_session") != old_cookie  # a new session id
+        page = await laptop.get("/account", headers=HTML)
+        assert page.status_code == 200 and "Your password was changed." in page.text
+        assert (await phone.get("/account", headers=HTML)).status_code == 303
+        assert (await sign_in(phone, "jan", "a-much-better-one")).status_code == 303
+        assert (await phone.get("/account", headers=HTML)).status_code == 200
 
 
 async def test_users_pages_need_user_admin(app) -> None:

@@ -33,8 +33,16 @@ async def change_password(user_id: int, current: str, new: str, confirm: str) ->
     if errors:
         return errors
     new_hash = await asyncio.to_thread(hash_password, new)
-    await records.update(User, user_id, {"password_hash": new_hash}, version=row["version"])
+    async with transaction():
+        await records.update(User, user_id, {"password_hash": new_hash, "session_epoch": row["session_epoch"] + 1},
+                             version=row["version"])
+        await bump_security()  # every process's cached user gets the new epoch
     return {}
+
+
+async def session_epoch(user_id: int) -> int:
+    row = await User.select(User.session_epoch).where(User._meta.primary_key == user_id).first().run()
+    return row["session_epoch"] if row else 0
 
 
 async def set_preferences(user_id: int, *, language: str | None, theme: str | None) -> None:

@@ -36,11 +36,11 @@ class AuthController(Controller):
     async def login(self, request: Request, data: Form) -> Template | Redirect:
         login, target = str(data.get("login", "")), safe_next(data.get("next"))
         try:
-            user_id = await authenticate(login, str(data.get("password", "")), client_ip(request))
+            user_id, epoch = await authenticate(login, str(data.get("password", "")), client_ip(request))
         except LoginRefused as exc:
             return await page(request, "core/auth/login.html", status_code=400, next=target,
                               login=login, error=str(exc))
-        session_of(request.scope).login(user_id)
+        session_of(request.scope).login(user_id, epoch)
         return Redirect(target, status_code=303)
 
     @post("/logout", permission=SIGNED_IN, status_code=303)
@@ -63,6 +63,8 @@ class AuthController(Controller):
         if errors:
             return await page(request, "core/auth/account.html", status_code=400, errors=errors,
                               breadcrumbs=[(_("My account"), "/account")])
+        # Other sessions of this user are over; this one goes on under a new id.
+        session_of(request.scope).login(user.id, await account.session_epoch(user.id))
         flash(request, _("Your password was changed."))
         return Redirect("/account", status_code=303)
 

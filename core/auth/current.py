@@ -25,6 +25,7 @@ class CurrentUser:
     theme: str
     roles: frozenset[str]
     permissions: frozenset[str]
+    session_epoch: int = 0
 
     def can(self, permission: str) -> bool:
         return permission == SIGNED_IN or "*" in self.permissions or permission in self.permissions
@@ -46,6 +47,7 @@ async def load_user(user_id: int) -> CurrentUser | None:
         language=row["language"], theme=row["theme"],
         roles=frozenset(r["name"] for r in roles),
         permissions=frozenset(await permissions_of(user_id)),
+        session_epoch=row["session_epoch"],
     )
 
 
@@ -55,13 +57,18 @@ async def resolve(connection: ASGIConnection) -> CurrentUser | None:
     if SCOPE_KEY in connection.scope:
         return connection.scope[SCOPE_KEY]  # type: ignore[literal-required]
     user = None
-    uid = session_of(connection.scope).user_id
+    session = session_of(connection.scope)
+    uid = session.user_id
     if connection.scope["path"].startswith("/api/"):
         from core.api.auth import api_user_id  # core.api builds on this module
 
         uid = await api_user_id(connection, uid)
     if uid is not None:
         user = await _cache(connection).get(uid, _registry_version(connection))
+    via_session = uid is not None and uid == session.user_id and "authorization" not in connection.headers
+    if user is not None and via_session and session.epoch != user.session_epoch:
+        session.logout()  # signed in before the password last changed (or was reset)
+        user = None
     connection.scope[SCOPE_KEY] = user  # type: ignore[literal-required]
     return user
 

@@ -21,13 +21,13 @@ def _dummy_hash() -> str:
     return hash_password("no user has this password")
 
 
-async def authenticate(login: str, password: str, ip: str) -> int:
-    """Return the user id, or raise LoginRefused with a message safe to show."""
+async def authenticate(login: str, password: str, ip: str) -> tuple[int, int]:
+    """Return the user id and session epoch, or raise LoginRefused with a message safe to show."""
     login = login.strip()
     if await throttle.blocked(login, ip):
         await throttle.record(login, ip, success=False)
         raise LoginRefused(_("Too many failed sign-ins. Wait a few minutes and try again."))
-    row = await User.select(User._meta.primary_key, User.password_hash).where(
+    row = await User.select(User._meta.primary_key, User.password_hash, User.session_epoch).where(
         (User.login == login) & (User.active == True)  # noqa: E712
     ).first().run()
     stored = row["password_hash"] if row and row["password_hash"] else _dummy_hash()
@@ -41,4 +41,4 @@ async def authenticate(login: str, password: str, ip: str) -> int:
         values[User.password_hash] = await asyncio.to_thread(hash_password, password)
     await User.update(values).where(User._meta.primary_key == row["id"]).run()
     await throttle.record(login, ip, success=True)
-    return row["id"]
+    return row["id"], row["session_epoch"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -23,6 +23,8 @@ class User(Audited, Table, tablename="core_user"):
     theme = Varchar(length=50, default="")  # empty: the configured theme
     active = Boolean(default=True)
     last_login = Timestamptz(null=True, default=None)
+    # Raised when the password changes: a session signed in under an older value is over.
+    session_epoch = Integer(default=0)
 
 
 class UserRole(Table, tablename="core_user_role"):

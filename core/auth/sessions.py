@@ -53,10 +53,15 @@ class Session:
     def user_id(self) -> int | None:
         return self.data.get("uid")
 
-    def login(self, user_id: int) -> None:
+    @property
+    def epoch(self) -> int | None:
+        """The user's session epoch when they signed in (core/auth/current.py)."""
+        return self.data.get("epoch")
+
+    def login(self, user_id: int, epoch: int) -> None:
         """Start an authenticated session under a new id (the old one is destroyed)."""
         now = time.time()
-        self.data = {"uid": user_id, "created": now, "seen": now}
+        self.data = {"uid": user_id, "epoch": epoch, "created": now, "seen": now}
         self.modified = self.rotate = True
 
     def logout(self) -> None:

@@ -211,4 +211,12 @@ async def reset_password(user_id: int, new: str, confirm: str, *, version: int) 
     if errors:
         raise InvalidUser(errors)
     new_hash = await asyncio.to_thread(hash_password, new)
-    return await records.update(User, user_id, {"password_hash": new_hash}, version=version)
+    async with transaction():
+        row = await User.select(User.session_epoch).where(User._meta.primary_key == user_id).first().run()
+        if row is None:
+            raise records.RecordNotFound(User, user_id)
+        # The user's sessions end: whoever knew the old password is signed out.
+        updated = await records.update(User, user_id, {"password_hash": new_hash,
+                                                       "session_epoch": row["session_epoch"] + 1}, version=version)
+        await bump_security()
+    return updated
