@@ -50,6 +50,45 @@ async def test_a_duplicate_code_and_tracking_a_service_are_refused_inline(client
     assert await Product.count().run() == 1
 
 
+async def test_a_code_saved_by_someone_else_after_the_check_is_a_field_error_not_a_crash(client_as, monkeypatch) -> None:
+    from core.web.kit import crud
+
+    await make_user("pieter", roles=("warehouse",))
+    checked = crud.validate
+
+    async def then_someone_else_saves(form, data, *args, **kwargs):  # between the form's check and its write
+        found = await checked(form, data, *args, **kwargs)
+        await records.create(Product, {"code": data["code"], "name": f"Saved first as {data['code']}"})
+        return found
+
+    monkeypatch.setattr(crud, "validate", then_someone_else_saves)
+    client = await client_as("pieter")
+    response = await post_form(client, "/products/new", FORM, headers=HTML)
+    assert response.status_code == 400
+    assert 'aria-describedby="f-code-error"' in response.text
+    assert "This value is already used by another record." in response.text
+    assert 'value="Espresso machine 2 groups"' in response.text  # what was typed is kept
+    assert [r["name"] for r in await Product.select(Product.name).run()] == ["Saved first as ESP-2G"]
+    other = await records.create(Product, {"code": "GR-1", "name": "Grinder"})
+    edit = await post_form(client, f"/products/{other['id']}/edit", {**FORM, "code": "GR-2", "version": "1"},
+                           headers=HTML)
+    assert edit.status_code == 400 and 'aria-describedby="f-code-error"' in edit.text
+    assert await Product.select(Product.code).where(Product.id == other["id"]).first().run() == {"code": "GR-1"}
+
+
+async def test_the_database_refusing_a_duplicate_names_the_column(client_as) -> None:
+    from core.db.records import DuplicateValue
+
+    await records.create(Product, {"code": "ESP-2G", "name": "Espresso machine"})
+    try:
+        await records.create(Product, {"code": "ESP-2G", "name": "Again"})
+    except DuplicateValue as exc:
+        assert exc.columns == ("code",) and exc.table is Product
+    else:
+        raise AssertionError("a duplicate code was saved")
+    assert await Product.count().run() == 1
+
+
 async def test_filters_sorting_and_the_money_column(client_as) -> None:
     await make_user("mia", roles=("manager",))
     grinders = await records.create(ProductCategory, {"name": "Grinders"})

@@ -16,6 +16,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import ClientException, ValidationException
 
+from core.db.records import DuplicateValue, duplicate_message
 from core.i18n import _
 
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
@@ -81,5 +82,7 @@ def integrity_as_conflict() -> Iterator[None]:
     """A database constraint that refuses a write (unique value, row still referenced) is a 409."""
     try:
         yield
+    except DuplicateValue as exc:
+        raise Conflict(duplicate_message(exc)) from exc
     except (sqlite3.IntegrityError, asyncpg.exceptions.IntegrityConstraintViolationError) as exc:
         raise Conflict(_("The database refused the change: %(reason)s", reason=str(exc).splitlines()[0])) from exc

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sqlite3
 from typing import Any
 
 from piccolo.table import Table
@@ -41,6 +43,51 @@ class StaleRecordError(Exception):
         )
 
 
+class DuplicateValue(Exception):
+    """A unique column already holds the value: the form's check ran before another save
+    of the same value committed. Nothing was written."""
+
+    def __init__(self, table: type[Table], columns: tuple[str, ...]) -> None:
+        self.table, self.columns = table, columns
+        super().__init__(f"{table._meta.tablename}: {', '.join(columns) or 'a unique value'} "
+                         "is already used by another record")
+
+
+def duplicate_message(exc: DuplicateValue) -> str:
+    """What to tell the user, in their language."""
+    from core.i18n import _
+
+    message = _("This value is already used by another record.")
+    return f"{message} ({', '.join(exc.columns)})" if exc.columns else message
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)")
+_PG_KEY = re.compile(r"Key \((.+?)\)=")
+
+
+def _duplicate(table: type[Table], exc: Exception) -> DuplicateValue | None:
+    """`exc` as a DuplicateValue if it is the database refusing a duplicate, else None."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        found = _SQLITE_UNIQUE.match(str(exc))
+        if found is None:
+            return None
+        return DuplicateValue(table, tuple(c.strip().rsplit(".", 1)[-1] for c in found[1].split(",")))
+    if type(exc).__name__ == "UniqueViolationError":  # asyncpg; not imported on SQLite-only installs
+        found = _PG_KEY.match(getattr(exc, "detail", None) or "")
+        return DuplicateValue(table, tuple(c.strip().strip('"') for c in found[1].split(",")) if found else ())
+    return None
+
+
+async def _written(table: type[Table], query: Any) -> list[dict[str, Any]]:
+    try:
+        return await query.run()  # type: ignore[no-any-return]
+    except Exception as exc:
+        duplicate = _duplicate(table, exc)
+        if duplicate is None:
+            raise
+        raise duplicate from exc
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -59,7 +106,7 @@ async def create(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
     stamped = {**values, "created_at": now, "updated_at": now, "created_by": user,
                "updated_by": user, "version": 1}
     async with transaction():
-        row = (await table.insert(table(**stamped)).returning(*table._meta.columns).run())[0]
+        row = (await _written(table, table.insert(table(**stamped)).returning(*table._meta.columns)))[0]
         await AuditEntry.insert(
             *[
                 AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=row["id"],
@@ -86,12 +133,9 @@ async def update(
         if old["version"] != version:
             raise StaleRecordError(table, record_id, version, old["version"])
         stamped = {**cols, table.version: version + 1, table.updated_at: _now(), table.updated_by: user}  # type: ignore[attr-defined]
-        rows = (
-            await table.update(stamped)
-            .where((table._meta.primary_key == record_id) & (table.version == version))  # type: ignore[attr-defined]
-            .returning(*table._meta.columns)
-            .run()
-        )
+        rows = await _written(table, table.update(stamped).where(
+            (table._meta.primary_key == record_id) & (table.version == version)  # type: ignore[attr-defined]
+        ).returning(*table._meta.columns))
         if not rows:
             # Lost the race between our read and our write (PostgreSQL, read committed).
             now = await table.select(table.version).where(table._meta.primary_key == record_id).first().run()  # type: ignore[attr-defined]

@@ -9,13 +9,14 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.response import Redirect, Template
 
+from core.db.records import DuplicateValue, StaleRecordError, duplicate_message
 from core.i18n import _
 
 log = logging.getLogger("steward.web")
 
 TITLES = {
     400: "Bad request", 401: "Sign in required", 403: "No access", 404: "Page not found",
-    405: "Method not allowed", 413: "File too large", 429: "Too many requests", 500: "Something went wrong",
+    405: "Method not allowed", 409: "Conflict", 413: "File too large", 429: "Too many requests", 500: "Something went wrong",
 }
 
 
@@ -24,6 +25,12 @@ def wants_html(request: Request) -> bool:
 
 
 def http_error(request: Request, exc: Exception) -> Response:
+    # Races a page did not handle itself: refused writes are conflicts, not server errors.
+    if isinstance(exc, DuplicateValue):
+        exc = HTTPException(status_code=409, detail=duplicate_message(exc))
+    elif isinstance(exc, StaleRecordError):
+        exc = HTTPException(status_code=409, detail=_(
+            "Someone else saved this record while you were editing it, so your changes were not saved."))
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status >= 500:
         log.error("%s %s failed", request.method, request.url.path, exc_info=exc)

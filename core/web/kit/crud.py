@@ -15,7 +15,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Stream, Template
 
-from core.db.records import RecordNotFound, StaleRecordError
+from core.db.records import DuplicateValue, RecordNotFound, StaleRecordError
 from core.i18n import _
 from core.web.flash import flash
 from core.web.kit import resource as svc
@@ -120,7 +120,11 @@ async def save_new(res: Resource, request: Request) -> Template | Redirect:
     if errors:
         return await form_page(res, request, record=None, raw=submitted(res.form, data),
                                errors=errors, status_code=400)
-    row = await svc.create(res, values)
+    try:
+        row = await svc.create(res, values)
+    except DuplicateValue as exc:  # saved by someone else since `validate` looked
+        return await form_page(res, request, record=None, raw=submitted(res.form, data),
+                               errors=_duplicate_errors(res, exc), status_code=400)
     flash(request, _("%(what)s created.", what=_(res.singular)))
     return Redirect(f"{res.path}/{row['id']}", status_code=303)
 
@@ -142,10 +146,23 @@ async def save_edit(res: Resource, request: Request, record_id: int) -> Template
     except StaleRecordError:
         return await form_page(res, request, record={**record, "version": posted_version(data, -1)}, raw=raw,
                                errors={}, status_code=409, stale=True)
+    except DuplicateValue as exc:
+        return await form_page(res, request, record={**record, "version": posted_version(data, -1)}, raw=raw,
+                               errors=_duplicate_errors(res, exc), status_code=400)
     except RecordNotFound:
         raise NotFoundException() from None
     flash(request, _("%(what)s saved.", what=_(res.singular)))
     return Redirect(f"{res.path}/{record_id}", status_code=303)
+
+
+def _duplicate_errors(res: Resource, exc: DuplicateValue) -> dict[str, str]:
+    """The form's own message on each field the database found taken; a column that is not
+    on the form is left to the error page."""
+    fields = {f.name for f in res.form.fields}
+    errors = {c: _("This value is already used by another record.") for c in exc.columns if c in fields}
+    if not errors:
+        raise exc
+    return errors
 
 
 async def detail_page(res: Resource, request: Request, record_id: int) -> Template:
