@@ -29,6 +29,7 @@ from modules.field_service.models.sla import SlaPolicy
 from modules.field_service.models.technician import Team
 from modules.field_service.services import calendar as cal
 from modules.field_service.services.calendar import WorkingTime
+from modules.field_service.services.equipment import base_url
 
 OPEN_STATES = ("new", "assigned", "waiting_customer", "waiting_parts")
 WARNING_MAIL, BREACH_MAIL = "field_service.sla_warning", "field_service.sla_breach"
@@ -267,7 +268,7 @@ async def notify(req: Mapping[str, Any], what: str,
     context = {"number": req["number"], "description": req["description"][:300],
                "due": req["response_due"] if response else req["resolution_due"],
                "target": "response" if response else "resolution", "contact": req["contact_name"],
-               "url": f"/field-service/requests/{req['id']}"}
+               "url": f"{await base_url()}/field-service/requests/{req['id']}"}  # mail needs the host too
     template = BREACH_MAIL if what == "breached" else WARNING_MAIL
     for person in people:
         # The user's own language when set (spares mail.send looking it up); else its fallbacks.

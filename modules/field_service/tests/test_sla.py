@@ -110,7 +110,10 @@ async def test_the_job_warns_and_marks_a_breach_once_even_when_run_twice_or_at_o
 
 
 async def test_mail_goes_to_the_managers_when_nobody_is_assigned_and_in_their_language(fs_db: str) -> None:
+    from core.admin.settings_store import set_setting
     from core.testing import make_user
+    from modules.field_service.manifest import MANIFEST
+    from modules.field_service.services.equipment import base_url
 
     eva = await make_user("eva", roles=("manager",))
     await User.update({User.email: "eva@koffiepunt.nl", User.language: "nl"}).where(User.id == eva["id"]).run()
@@ -119,6 +122,14 @@ async def test_mail_goes_to_the_managers_when_nobody_is_assigned_and_in_their_la
     assert (await sla.check(at(2026, 3, 2, 10, 30)))["breached"] == 1
     mail = await MailMessage.select().first().run()
     assert mail["recipients"] == "eva@koffiepunt.nl" and mail["subject"].startswith("SLA overschreden")
+    # The link works from a mail client: the firm's public address, else the served one.
+    served = await base_url()  # config.toml's web.host and web.port
+    assert served.startswith("http://") and f"{served}/field-service/requests/" in mail["body_text"]
+    await set_setting(MANIFEST, "public_url", "https://service.koffiepunt.nl/")
+    await requests.create(ask(await customer()), now=at(2026, 3, 2, 9, 0))
+    assert (await sla.check(at(2026, 3, 2, 10, 30)))["breached"] == 1
+    mail = await MailMessage.select().order_by(MailMessage.id, ascending=False).first().run()
+    assert "https://service.koffiepunt.nl/field-service/requests/" in mail["body_text"]
 
 
 async def test_a_responded_request_is_measured_against_its_resolution(fs_db: str) -> None:
