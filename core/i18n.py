@@ -41,14 +41,27 @@ def load_catalogues(roots: Iterable[Path]) -> None:
                 with po.open("rb") as fh:
                     catalog = read_po(fh, locale=LOCALES[lang])
                 merged[lang].update(
-                    {str(m.id): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
+                    {key(str(m.id), m.context): str(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
                 )
     _catalogues.clear()
     _catalogues.update(merged)
 
 
+def key(message: str, context: str | None = None) -> str:
+    """A catalogue key: the message, or `context EOT message` as GNU gettext stores it."""
+    return f"{context}\x04{message}" if context else message
+
+
 def gettext(message: str, **params: object) -> str:
     text = _catalogues.get(language.get(), {}).get(message, message)
+    return text % params if params else text
+
+
+def pgettext(context: str, message: str, **params: object) -> str:
+    """`message` in a context (`msgctxt` in the .po file), for a word with two meanings:
+    pgettext("verb", "Plan") is "Inplannen" where the noun "Plan" stays "Plan". All
+    modules share one catalogue, so every other msgid has exactly one translation."""
+    text = _catalogues.get(language.get(), {}).get(key(message, context), message)
     return text % params if params else text
 
 

@@ -29,7 +29,7 @@ from core.web.kit import Resource
 
 METHODS = [("**/templates/**.html", "jinja2.ext.babel_extract"), ("**.py", "python")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 THEMES = ROOT / "themes"
 
 Found = dict[str, str]  # msgid -> where it was found
@@ -37,12 +37,12 @@ Found = dict[str, str]  # msgid -> where it was found
 
 def extracted(root: Path, methods: list[tuple[str, str]] = METHODS) -> Found:
     found: Found = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    for filename, lineno, message, _comments, context in extract_from_dir(
         root, methods, OPTIONS, keywords=KEYWORDS, strip_comment_tags=True
     ):
         for msgid in message if isinstance(message, tuple) else (message,):
             if msgid:  # ngettext's tuple has None for the count
-                found.setdefault(msgid, f"{root.name}/{filename}:{lineno}")
+                found.setdefault(i18n.key(msgid, context), f"{root.name}/{filename}:{lineno}")
     return found
 
 
@@ -58,7 +58,7 @@ def translations(roots: Iterable[Path]) -> dict[str, str]:
     merged: dict[str, str] = {}
     for po in po_files(roots):
         with po.open("rb") as fh:
-            merged.update({str(m.id): str(m.string) for m in read_po(fh, locale="nl_NL")
+            merged.update({i18n.key(str(m.id), m.context): str(m.string) for m in read_po(fh, locale="nl_NL")
                            if m.id and m.string and not m.fuzzy})
     return merged
 
@@ -195,6 +195,31 @@ def test_every_builtin_module_ships_dutch_for_its_strings(name: str, catalog: Ca
     assert not missing, missing_message(missing)
     bare = templates_with_bare_text(module.root)
     assert not bare, "wrap these in _():\n" + "\n".join(bare)
+
+
+def test_no_message_has_two_dutch_translations(catalog: Catalog) -> None:
+    """Every module's catalogue is merged into one at run time, so a msgid translated two
+    ways would show whichever file loads last. A word with two meanings takes a context
+    (`pgettext("verb", "Plan")`, `msgctxt` in the .po file)."""
+    roots = [ROOT / "core", *(m.root for m in catalog.manifests.values() if m.root is not None)]
+    seen: dict[str, dict[str, str]] = {}
+    for po in po_files(dict.fromkeys(roots)):
+        with po.open("rb") as fh:
+            for m in read_po(fh, locale="nl_NL"):
+                if m.id and m.string and not m.fuzzy:
+                    seen.setdefault(i18n.key(str(m.id), m.context), {})[str(po.relative_to(ROOT))] = str(m.string)
+    twice = {msgid: where for msgid, where in seen.items() if len(set(where.values())) > 1}
+    assert not twice, "\n".join(f"{msgid!r}: {where}" for msgid, where in sorted(twice.items()))
+
+
+def test_a_word_with_two_meanings_is_translated_in_its_context(catalog: Catalog) -> None:
+    i18n.load_catalogues([ROOT / "core", *(m.root for m in catalog.manifests.values() if m.root is not None)])
+    token = i18n.language.set("nl")
+    try:
+        assert (i18n.gettext("Plan"), i18n.pgettext("verb", "Plan")) == ("Plan", "Inplannen")
+        assert i18n.pgettext("no such context", "Plan") == "Plan"
+    finally:
+        i18n.language.reset(token)
 
 
 def test_a_string_without_translation_is_reported(tmp_path: Path) -> None:

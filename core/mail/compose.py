@@ -60,7 +60,7 @@ def _make_environments(catalog: Catalog) -> tuple[Environment, Environment]:
     for escape in (False, True):
         env = Environment(loader=loader, autoescape=escape, undefined=StrictUndefined,
                           keep_trailing_newline=True, auto_reload=False)
-        env.globals.update(_=i18n.gettext, ngettext=i18n.ngettext, fmt_date=i18n.fmt_date,
+        env.globals.update(_=i18n.gettext, ngettext=i18n.ngettext, pgettext=i18n.pgettext, fmt_date=i18n.fmt_date,
                            fmt_datetime=i18n.fmt_datetime, fmt_money=i18n.fmt_money,
                            fmt_number=i18n.fmt_number)
         made.append(env)
