@@ -3,7 +3,7 @@
 Piccolo's auto-migrations add constraints with `ALTER TABLE ... ADD CONSTRAINT`,
 which SQLite does not have. `add_constraint` does that on PostgreSQL and, on
 SQLite, rebuilds the table with the constraint in its CREATE statement (copying
-its rows and recreating its indexes), as SQLite's documentation prescribes.
+its rows and recreating its indexes and triggers), as SQLite's documentation prescribes.
 Use it from a migration with `manager.add_raw(...)`:
 
     manager.add_raw(lambda: add_constraint("warehouse_quant", "check_quantity", "CHECK (quantity >= 0)"))
@@ -28,7 +28,8 @@ async def add_constraint(table: str, name: str, clause: str) -> None:
         return
     rows = await _run("SELECT type, sql FROM sqlite_master WHERE tbl_name = {} AND sql IS NOT NULL", table)
     create = next(r["sql"] for r in rows if r["type"] == "table")
-    indexes = [r["sql"] for r in rows if r["type"] == "index"]
+    # Indexes and triggers go with the dropped table: both are made again on the new one.
+    indexes = [r["sql"] for r in rows if r["type"] in ("index", "trigger")]
     body = create.rstrip()
     if not body.endswith(")"):
         raise ValueError(f"cannot read the definition of {table}: {create!r}")

@@ -9,17 +9,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date, format_interval
+from jinja2_fragments import render_block
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup, escape
 
+from core import events
 from core.db.records import StaleRecordError
-from core.i18n import _, locale
+from core.i18n import _, language, locale
 from core.web.flash import flash
 from core.web.kit.calendar import firm_timezone
 from core.web.kit.records import signed_in
 from core.web.pages import page, wants_block
-from modules.field_service.services import dispatch
+from core.web.templating import theme
+from modules.field_service.services import dispatch, eligibility
+from modules.field_service.services.board_cache import BoardCache
 from modules.field_service.services.errors import FieldServiceError, InvalidValues, UnknownWorkOrder
 
 READ, WRITE = "field_service.dispatch.read", "field_service.dispatch.write"
@@ -27,6 +33,8 @@ WORK_ORDER_WRITE = "field_service.work_order.write"
 PATH = "/field-service/dispatch"
 TEMPLATE = "field_service/dispatch/board.html"
 TONES = {"breached": "danger", "warning": "warn"}
+CSRF_MARK = "\x00csrf\x00"  # the session's token in a cached board, put back per request
+CACHE = "field_service.board_cache"  # the app's BoardCache, in its state (one per app and process)
 
 
 def _number(text: Any) -> int | None:
@@ -72,22 +80,43 @@ def _nav(view: str, date: dt.date, b: dispatch.Board, today: dt.date) -> dict[st
 async def _render(request: Request, params: Mapping[str, Any], *, message: str = "", tone: str = "success",
                   errors: Mapping[str, str] | None = None, slot: Mapping[str, Any] | None = None,
                   status_code: int = 200) -> Template:
+    """The board page (or its block for htmx); the board itself comes from the render cache
+    when nothing it shows has changed (services/board_cache.py)."""
     user = signed_in(request)
     tz = await firm_timezone()
     today = dt.datetime.now(tz).date()
     view, date, team, lanes_page = _state(params, today)
     registry = await request.app.state.registry.get()
-    board = await dispatch.board(view, date, registry, user, tz=tz, today=today, team=team, page=lanes_page)
-    from modules.field_service.models.technician import Team
+    token = str(ScopeState.from_scope(request.scope).csrf_token or "")
+    # A refusal's message and form values, and other modules' eligibility answers (data
+    # this module's triggers do not see), are never cached.
+    cacheable = (not (message or errors or slot) and bool(token) and str(escape(token)) == token
+                 and not await events.subscribers(eligibility.EVENT))
+    key = (user.id, user.roles, user.permissions, registry.version, theme.get(), language.get(), str(tz.key), today,
+           view, date, team, lanes_page)
+    cache = request.app.state.get(CACHE)
+    if cache is None:
+        cache = request.app.state[CACHE] = BoardCache()
+    html, tag = await cache.lookup(key) if cacheable else (None, None)
+    if html is None:
+        board = await dispatch.board(view, date, registry, user, tz=tz, today=today, team=team, page=lanes_page)
+        from modules.field_service.models.technician import Team
 
-    teams = await Team.select(Team.id, Team.name).order_by(Team.name).run()
-    return await page(
-        request, TEMPLATE, block="board", status_code=status_code, title=_("Dispatch board"), b=board,
-        nav=_nav(view, date, board, today), teams=teams, tz_name=str(tz.key),
-        plan_day=date if board.first <= today <= board.last else board.first, message=message, tone=tone,
-        errors=errors or {}, slot=slot or {}, tones=TONES, can_plan=user.can(WRITE) and user.can(WORK_ORDER_WRITE),
-        day_url=lambda day: url("day", day, team, board.page), priority_labels=dispatch.PRIORITY_LABELS, kind_labels=dispatch.KIND_LABELS,
-    )
+        teams = await Team.select(Team.id, Team.name).order_by(Team.name).run()
+        html = render_block(
+            request.app.template_engine.engine, TEMPLATE, "board_body", request=request, b=board,
+            nav=_nav(view, date, board, today), teams=teams, tz_name=str(tz.key),
+            plan_day=date if board.first <= today <= board.last else board.first, message=message, tone=tone,
+            errors=errors or {}, slot=slot or {}, tones=TONES,
+            can_plan=user.can(WRITE) and user.can(WORK_ORDER_WRITE),
+            day_url=lambda day: url("day", day, team, board.page), priority_labels=dispatch.PRIORITY_LABELS,
+            kind_labels=dispatch.KIND_LABELS)
+        if tag is not None:
+            cache.store(key, tag, dispatch.partners_shown(board), html.replace(token, CSRF_MARK))
+    else:
+        html = html.replace(CSRF_MARK, token)
+    return await page(request, TEMPLATE, block="board", status_code=status_code, title=_("Dispatch board"),
+                      board_html=Markup(html))  # noqa: S704 (rendered by the autoescaping environment above)
 
 
 class DispatchController(Controller):

@@ -243,7 +243,7 @@ async def _visit(plan_id: int, due: dt.date) -> Visit | None:
             nxt = following(plan, due, await _anchor_day(plan_id, due) if plan["interval_months"] else None)
             await records.update(MaintenancePlan, plan_id, {"next_due": nxt}, version=plan["version"])
             return Visit(nxt, wo_id, short)
-    except UNIQUE_VIOLATION:
+    except (*UNIQUE_VIOLATION, records.DuplicateValue):  # a raw insert, or one through records
         return None  # a concurrent run made this visit's work order; everything here rolled back
     except records.StaleRecordError:
         return None  # a concurrent run (or an edit) changed the plan first
