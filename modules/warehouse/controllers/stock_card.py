@@ -10,7 +10,6 @@ from litestar.response import Template
 
 from core.auth.current import current_user
 from core.i18n import _
-from core.products.models import Product
 from core.web.kit import company_currency
 from core.web.pages import page
 from modules.warehouse.controllers.location import KIND_LABELS
@@ -25,10 +24,7 @@ STATE_LABELS = {"draft": "Draft", "reserved": "Reserved", "done": "Done", "cance
 
 
 async def _product(product_id: int) -> dict[str, Any]:
-    row = await Product.select(
-        Product.id, Product.code, Product.name, Product.unit, Product.cost, Product.tracking, Product.kind,
-        Product.active, Product.category.name.as_alias("category_name"),
-    ).where(Product.id == product_id).first().run()
+    row = await stock_card.product(product_id)
     if row is None:
         raise NotFoundException()
     return row

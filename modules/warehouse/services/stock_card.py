@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from core.products.models import Product
 from modules.warehouse.models.location import STOCKED_KINDS
 from modules.warehouse.models.lot import Lot
 from modules.warehouse.models.move import Move
@@ -14,19 +15,16 @@ from modules.warehouse.services.forecast import Position
 from modules.warehouse.services.stock_levels import ZERO, dec
 
 MOVES_PAGE = 25
-# The columns of the card's queries, built once: Piccolo builds a joined column
-# (Move.source.full_name) anew on every attribute access, a third of a card's query time.
-PLACE_COLUMNS = (Quant.location, Quant.location.full_name.as_alias("full_name"), Quant.location.kind.as_alias("kind"),
-                 Quant.quantity, Quant.reserved)
-IN_STOCK = Quant.location.kind.is_in(list(STOCKED_KINDS))
-PLANNED_COLUMNS = (
-    Move.source, Move.source.full_name.as_alias("source_name"), Move.source.kind.as_alias("source_kind"),
-    Move.destination, Move.destination.full_name.as_alias("destination_name"),
-    Move.destination.kind.as_alias("destination_kind"), Move.quantity, Move.state)
-MOVE_COLUMNS = (
-    Move.id, Move.quantity, Move.state, Move.origin, Move.done_at, Move.created_at, Move.transfer,
-    Move.transfer.number.as_alias("transfer_number"), Move.lot.name.as_alias("lot_name"),
-    Move.source.full_name.as_alias("source_name"), Move.destination.full_name.as_alias("destination_name"))
+PRODUCT_SQL = ("SELECT p.id, p.code, p.name, p.unit, p.cost, p.tracking, p.kind, p.active, c.name AS category_name "
+               "FROM core_product p LEFT JOIN core_product_category c ON c.id = p.category WHERE p.id = {}")
+# A page of moves (raw SQL: Piccolo builds each joined column anew, which cost more than
+# the query itself), narrowed by `AND ...` and ordered by `moves`.
+MOVES_SQL = (
+    "SELECT {part} AS part, m.id, m.quantity, m.state, m.origin, m.done_at, m.created_at, m.transfer, "
+    "t.number AS transfer_number, lt.name AS lot_name, s.full_name AS source_name, d.full_name AS destination_name "
+    "FROM warehouse_move m LEFT JOIN warehouse_transfer t ON t.id = m.transfer "
+    "LEFT JOIN warehouse_lot lt ON lt.id = m.lot LEFT JOIN warehouse_location s ON s.id = m.source "
+    "LEFT JOIN warehouse_location d ON d.id = m.destination WHERE m.product = {{}}")
 LOTS_SHOWN = 200
 
 
@@ -37,30 +35,42 @@ class Place(Position):
     kind: str
 
 
+async def product(product_id: int) -> dict[str, Any] | None:
+    """The card's product with its category's name (None if there is no such product)."""
+    rows = await Product.raw(PRODUCT_SQL, product_id).run()
+    return rows[0] if rows else None
+
+
 async def places(product: int) -> list[Place]:
-    """Every stocked location holding the product or expecting it (by full name)."""
+    """Every stocked location holding the product or expecting it (by full name).
+
+    One statement: the product's quants in stocked locations, then its open moves (few;
+    open moves have no done_at, so the (product, done_at) index finds them) by each end."""
     found: dict[int, dict[str, Any]] = {}
-    quants = await Quant.select(*PLACE_COLUMNS).where((Quant.product == product) & IN_STOCK).run()
-    for q in quants:
-        p = found.setdefault(q["location"], {"full_name": q["full_name"], "kind": q["kind"],
-                                             "on_hand": ZERO, "reserved": ZERO, "incoming": ZERO, "outgoing": ZERO})
-        p["on_hand"] += dec(q["quantity"])
-        p["reserved"] += dec(q["reserved"])
-    planned = await Move.select(*PLANNED_COLUMNS).where(
-        (Move.product == product) & Move.done_at.is_null() & Move.state.is_in(["draft", "reserved"])).run()
-    for m in planned:
-        qty = dec(m["quantity"])
-        if m["destination_kind"] in STOCKED_KINDS:
-            p = found.setdefault(m["destination"], {"full_name": m["destination_name"], "kind": m["destination_kind"],
-                                                    "on_hand": ZERO, "reserved": ZERO, "incoming": ZERO,
-                                                    "outgoing": ZERO})
-            p["incoming"] += qty
-        if m["source_kind"] in STOCKED_KINDS and m["state"] == "draft":
-            p = found.setdefault(m["source"], {"full_name": m["source_name"], "kind": m["source_kind"],
-                                               "on_hand": ZERO, "reserved": ZERO, "incoming": ZERO, "outgoing": ZERO})
-            p["outgoing"] += qty
+    for r in await Quant.raw(PLACES_SQL, product, product, product).run():
+        p = found.setdefault(r["location"], {"full_name": r["full_name"], "kind": r["kind"], "on_hand": ZERO,
+                                             "reserved": ZERO, "incoming": ZERO, "outgoing": ZERO})
+        if r["part"] == 0:
+            p["on_hand"] += dec(r["quantity"])
+            p["reserved"] += dec(r["reserved"])
+        elif r["part"] == 1:
+            p["incoming"] += dec(r["quantity"])
+        else:
+            p["outgoing"] += dec(r["quantity"])
     rows = [Place(location=location, **values) for location, values in found.items()]
     return sorted((p for p in rows if p.on_hand or p.reserved or p.incoming or p.outgoing), key=lambda p: p.full_name)
+
+
+# part 0: quants; 1: open moves into a stocked location (incoming); 2: draft moves out of
+# one (planned outgoing).
+_KINDS = ", ".join(f"'{k}'" for k in STOCKED_KINDS)  # constants, not user input
+_OPEN = ("FROM warehouse_move m JOIN warehouse_location l ON l.id = m.{end} WHERE m.product = {{}} "
+         f"AND m.done_at IS NULL AND m.state IN ('draft', 'reserved') AND l.kind IN ({_KINDS})")
+PLACES_SQL = (
+    "SELECT 0 AS part, q.location, l.full_name, l.kind, q.quantity, q.reserved FROM warehouse_quant q "
+    f"JOIN warehouse_location l ON l.id = q.location WHERE q.product = {{}} AND l.kind IN ({_KINDS}) "
+    f"UNION ALL SELECT 1, l.id, l.full_name, l.kind, m.quantity, 0 {_OPEN.format(end='destination')} "
+    f"UNION ALL SELECT 2, l.id, l.full_name, l.kind, m.quantity, 0 {_OPEN.format(end='source')} AND m.state = 'draft'")
 
 
 def totals(rows: list[Place]) -> Place:
@@ -94,20 +104,20 @@ async def moves(product: int, page: int = 1, size: int = MOVES_PAGE) -> tuple[li
     """A page of the product's moves: the open ones first (newest first), then the done ones
     by when they were done, newest first; and whether an older page follows.
 
-    Two queries, each walking the (product, done_at, id) index in its order, so a busy
-    product's page costs the same as a quiet one's (one ORDER BY over both would sort all
-    of its moves)."""
+    One statement of two parts, each walking the (product, done_at, id) index in its order,
+    so a busy product's page costs the same as a quiet one's (one ORDER BY over both would
+    sort all of its moves). The done part skips what the page's offset leaves after the
+    open moves; at a later page that needs their count."""
     offset, wanted = (page - 1) * size, size + 1
-    here, open_ = Move.product == product, Move.done_at.is_null()
-    rows = await _moves(here & open_).order_by(Move.id, ascending=False).limit(wanted).offset(offset).run()
-    if len(rows) < wanted:
-        # How many open moves come before the done ones: known unless this page lies past them all.
-        opened = offset + len(rows) if rows or not offset else await Move.count().where(here & open_).run()
-        rows += await _moves(here & Move.done_at.is_not_null()).order_by(
-            Move.done_at, Move.id, ascending=False).limit(wanted - len(rows)).offset(
-            max(0, offset - opened)).run()
+    skip = "0" if not offset else (
+        f"(SELECT CASE WHEN COUNT(*) >= {offset} THEN 0 ELSE {offset} - COUNT(*) END FROM warehouse_move "
+        "WHERE product = {} AND done_at IS NULL)")
+    sql = (f"SELECT * FROM ({MOVES_SQL.format(part=0)} AND m.done_at IS NULL ORDER BY m.id DESC "
+           f"LIMIT {wanted} OFFSET {offset}) o UNION ALL SELECT * FROM ({MOVES_SQL.format(part=1)} "
+           f"AND m.done_at IS NOT NULL ORDER BY m.done_at DESC, m.id DESC LIMIT {wanted} OFFSET {skip}) d "
+           "ORDER BY part, done_at DESC, id DESC")
+    args = [product, product] + ([product] if offset else [])
+    rows = await Move.raw(sql, *args).run()
     return [{**r, "quantity": dec(r["quantity"])} for r in rows[:size]], len(rows) > size
 
 
-def _moves(where: Any) -> Any:
-    return Move.select(*MOVE_COLUMNS).where(where)

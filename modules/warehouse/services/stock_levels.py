@@ -80,10 +80,21 @@ class Scope:
             where &= Location.kind == self.kind
         return [r["id"] for r in await Location.select(Location.id).where(where).order_by(Location.id).run()]
 
+    def sql(self) -> tuple[str, list[Any]]:
+        """The same locations as a subquery (the `scope` CTE of the by-product queries)."""
+        parts, args = [f"l.kind IN ({STOCKED_SQL})"], []
+        if self.warehouse:
+            parts.append("l.warehouse = {}")
+            args.append(self.warehouse)
+        if self.kind in STOCKED_KINDS:
+            parts.append("l.kind = {}")
+            args.append(self.kind)
+        return f"SELECT l.id FROM warehouse_location l WHERE {' AND '.join(parts)}", args
+
 
 def within(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
-    """`column IN (ids)` (a list of bound values; an empty list matches nothing). The scope's
-    locations are few, so their ids replace a join to the location table in every query."""
+    """`column IN (ids)` (a list of bound values; an empty list matches nothing), for the
+    few locations a by-location query has already read."""
     if not ids:
         return "1 = 0", []
     return f"{column} IN ({', '.join('{}' for _ in ids)})", list(ids)
@@ -139,38 +150,62 @@ def _products_where(query: Query) -> tuple[list[str], list[Any]]:
     return parts, args
 
 
-def _rule_in(ids: Sequence[int]) -> tuple[str, list[Any]]:
-    cond, args = within("r.location", ids)
-    return (f"EXISTS (SELECT 1 FROM warehouse_reorder_rule r WHERE r.product = p.id AND r.active = {{}} AND {cond})",
-            [True, *args])
+IN_SCOPE = "IN (SELECT id FROM scope)"
+
+
+def _rule_in() -> str:
+    return f"EXISTS (SELECT 1 FROM warehouse_reorder_rule r WHERE r.product = p.id AND r.active = {{}} AND r.location {IN_SCOPE})"
 
 
 async def _raw(sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
     return await Product.raw(sql, *args).run()
 
 
-def _paged(rows: list[dict[str, Any]], page: int, size: int) -> tuple[list[dict[str, Any]], bool, int]:
-    offset = (page - 1) * size
-    return rows[:size], len(rows) > size, offset
-
-
 async def by_product(query: Query, page: int = 1, size: int = PAGE_SIZE) -> LevelPage:
-    """One page of products with their stock in the query's scope.
+    """One page of products with their stock in the query's scope, in one statement.
 
     Sorted by a product column and not filtered on availability, the page is chosen
     from products first and only its products' quants are summed; otherwise the quants
-    of the scope are summed per product (one GROUP BY) and filtered/sorted."""
-    ids = await query.scope.locations()
+    of the scope are summed per product (one GROUP BY) and filtered/sorted. Either way
+    each page product's open moves are summed through the open-move index.
+
+    One statement rather than one per step (the scope's locations, the page, its sums,
+    its open moves): on PostgreSQL each statement is a round trip and a pool checkout,
+    which cost more than any of these small queries takes to run."""
     if query.availability in AVAILABILITY or query.sort in QUANTITY_SORTS:
-        rows, has_next, offset = _paged(await _aggregated(query, ids, page, size), page, size)
+        chosen, args = _aggregated(query, page, size)
+        summed, quants, grouped = "page.on_hand, page.reserved", "", ""
     else:
-        rows, has_next, offset = _paged(await _products_first(query, ids, page, size), page, size)
-    levels = await _with_quantities(rows, ids, summed="on_hand" in (rows[0] if rows else {}))
-    return LevelPage(levels, has_next, offset + 1 if levels else 0, offset + len(levels))
+        chosen, args = _products_first(query, page, size)
+        summed = "SUM(q.quantity) AS on_hand, SUM(q.reserved) AS reserved"
+        quants = f"LEFT JOIN warehouse_quant q ON q.product = page.id AND q.location {IN_SCOPE}"
+        grouped = f"GROUP BY {', '.join(f'page.{c}' for c in PAGE_COLUMNS)}"
+    scope, scope_args = query.scope.sql()
+    direction = "DESC" if query.descending else "ASC"
+    sql = (f"WITH scope AS ({scope}), page AS ({chosen}) "
+           f"SELECT {', '.join(f'page.{c}' for c in PAGE_COLUMNS)}, {summed}, {PLANNED} FROM page {quants} {grouped} "
+           f"ORDER BY page.sort_key {direction}, page.id {direction}")
+    rows = await _raw(sql, [*scope_args, *args])
+    offset = (page - 1) * size
+    levels = [Level(product=int(r["id"]), code=r["code"], name=r["name"], unit=r["unit"],
+                    category=r["category_name"] or "", cost=dec(r["cost"]), on_hand=dec(r["on_hand"]),
+                    reserved=dec(r["reserved"]), incoming=dec(r["incoming"]), outgoing=dec(r["outgoing"]))
+              for r in rows[:size]]
+    return LevelPage(levels, len(rows) > size, offset + 1 if levels else 0, offset + len(levels))
 
 
-SELECT_PRODUCT = ("SELECT p.id, p.code, p.name, p.unit, p.cost, c.name AS category_name "
-                  "FROM core_product p LEFT JOIN core_product_category c ON c.id = p.category")
+PAGE_COLUMNS = ("id", "code", "name", "unit", "cost", "category_name", "sort_key")
+# A page product's open moves into the scope (incoming: draft or reserved) and out of it
+# (planned outgoing: draft), read through the partial index warehouse_move_open (product,
+# of open moves only; see its migration). Both name the index's condition, `state IN
+# ('draft', 'reserved')`, word for word: SQLite uses a partial index only then.
+OPEN_MOVES = "SELECT SUM(m.quantity) FROM warehouse_move m WHERE m.product = page.id AND m.state IN ('draft', 'reserved')"
+PLANNED = (f"({OPEN_MOVES} AND m.destination {IN_SCOPE}) AS incoming, "
+           f"({OPEN_MOVES} AND m.state = 'draft' AND m.source {IN_SCOPE}) AS outgoing")
+
+
+SELECT_PRODUCT = "SELECT p.id, p.code, p.name, p.unit, p.cost, c.name AS category_name"
+FROM_PRODUCT = "FROM core_product p LEFT JOIN core_product_category c ON c.id = p.category"
 
 
 def _order(query: Query, column: str) -> str:
@@ -178,23 +213,17 @@ def _order(query: Query, column: str) -> str:
     return f"ORDER BY {column} {direction}, p.id {direction}"
 
 
-async def _products_first(query: Query, ids: Sequence[int], page: int, size: int) -> list[dict[str, Any]]:
+def _products_first(query: Query, page: int, size: int) -> tuple[str, list[Any]]:
     parts, args = _products_where(query)
     if query.scope.narrowed:
-        cond, extra = within("q.location", ids)
-        parts.append(f"EXISTS (SELECT 1 FROM warehouse_quant q WHERE q.product = p.id AND {cond})")
-        args += extra
-    sql = (f"{SELECT_PRODUCT} WHERE {' AND '.join(parts)} {_order(query, PRODUCT_SORTS.get(query.sort, 'p.code'))} "
-           f"LIMIT {size + 1} OFFSET {(page - 1) * size}")
-    return await _raw(sql, args)
+        parts.append(f"EXISTS (SELECT 1 FROM warehouse_quant q WHERE q.product = p.id AND q.location {IN_SCOPE})")
+    sort = PRODUCT_SORTS.get(query.sort, "p.code")
+    return (f"{SELECT_PRODUCT}, {sort} AS sort_key {FROM_PRODUCT} WHERE {' AND '.join(parts)} {_order(query, sort)} "
+            f"LIMIT {size + 1} OFFSET {(page - 1) * size}"), args
 
 
-def _summed(ids: Sequence[int]) -> tuple[str, list[Any]]:
-    cond, args = within("q.location", ids)
-    return (f"LEFT JOIN (SELECT q.product, SUM(q.quantity) AS on_hand, SUM(q.reserved) AS reserved "
-            f"FROM warehouse_quant q WHERE {cond} GROUP BY q.product) a ON a.product = p.id", args)
-
-
+SUMMED = (f"LEFT JOIN (SELECT q.product, SUM(q.quantity) AS on_hand, SUM(q.reserved) AS reserved "
+          f"FROM warehouse_quant q WHERE q.location {IN_SCOPE} GROUP BY q.product) a ON a.product = p.id")
 ON_HAND, RESERVED = "COALESCE(a.on_hand, 0)", "COALESCE(a.reserved, 0)"
 AVAILABLE = f"({ON_HAND} - {RESERVED})"
 CONDITIONS = {
@@ -205,75 +234,34 @@ CONDITIONS = {
 }
 
 
-def _aggregate_sql(query: Query, ids: Sequence[int]) -> tuple[str, list[Any]]:
-    """FROM ... WHERE ... of the aggregated list (shared by the page and the count)."""
-    joined, args = _summed(ids)
-    parts, where_args = _products_where(query)
-    args += where_args
+def _aggregate_sql(query: Query) -> tuple[str, list[Any]]:
+    """FROM ... WHERE ... of the aggregated list (shared by the page and the count); it
+    reads the `scope` CTE."""
+    parts, args = _products_where(query)
     if query.availability in CONDITIONS:
         parts.append(CONDITIONS[query.availability])
     if query.availability == "stockout":
-        rule, rule_args = _rule_in(ids)
-        parts.append(f"(a.product IS NOT NULL OR {rule})")
-        args += rule_args
+        parts.append(f"(a.product IS NOT NULL OR {_rule_in()})")
+        args.append(True)
     elif query.scope.narrowed:
         parts.append("a.product IS NOT NULL")
-    return (f"FROM core_product p LEFT JOIN core_product_category c ON c.id = p.category {joined} "
-            f"WHERE {' AND '.join(parts)}"), args
+    return f"{FROM_PRODUCT} {SUMMED} WHERE {' AND '.join(parts)}", args
 
 
-async def _aggregated(query: Query, ids: Sequence[int], page: int, size: int) -> list[dict[str, Any]]:
-    body, args = _aggregate_sql(query, ids)
+def _aggregated(query: Query, page: int, size: int) -> tuple[str, list[Any]]:
+    body, args = _aggregate_sql(query)
     sort = {"on_hand": ON_HAND, "reserved": RESERVED, "available": AVAILABLE}.get(query.sort) or PRODUCT_SORTS.get(
         query.sort, "p.code")
-    sql = (f"SELECT p.id, p.code, p.name, p.unit, p.cost, c.name AS category_name, {ON_HAND} AS on_hand, "
-           f"{RESERVED} AS reserved {body} {_order(query, sort)} LIMIT {size + 1} OFFSET {(page - 1) * size}")
-    return await _raw(sql, args)
+    return (f"{SELECT_PRODUCT}, {ON_HAND} AS on_hand, {RESERVED} AS reserved, {sort} AS sort_key {body} "
+            f"{_order(query, sort)} LIMIT {size + 1} OFFSET {(page - 1) * size}"), args
 
 
 async def count(query: Query) -> int:
     """How many products match (the dashboard's stock-out count)."""
-    body, args = _aggregate_sql(query, await query.scope.locations())
-    rows = await _raw(f"SELECT COUNT(*) AS n {body}", args)
+    scope, scope_args = query.scope.sql()
+    body, args = _aggregate_sql(query)
+    rows = await _raw(f"WITH scope AS ({scope}) SELECT COUNT(*) AS n {body}", [*scope_args, *args])
     return int(rows[0]["n"])
-
-
-async def _with_quantities(rows: list[dict[str, Any]], ids: Sequence[int], *, summed: bool) -> list[Level]:
-    """Levels for a page of product rows: their quants (unless already summed) and planned moves."""
-    if not rows:
-        return []
-    products, args = within("q.product", [int(r["id"]) for r in rows])
-    places, place_args = within("q.location", ids)
-    quants: dict[int, tuple[Decimal, Decimal]] = {}
-    if not summed:
-        for r in await _raw(f"SELECT q.product, SUM(q.quantity) AS on_hand, SUM(q.reserved) AS reserved "
-                            f"FROM warehouse_quant q WHERE {products} AND {places} GROUP BY q.product",
-                            [*args, *place_args]):
-            quants[int(r["product"])] = (dec(r["on_hand"]), dec(r["reserved"]))
-    incoming = await _planned([int(r["id"]) for r in rows], ids, "destination", ("draft", "reserved"))
-    outgoing = await _planned([int(r["id"]) for r in rows], ids, "source", ("draft",))
-    levels = []
-    for r in rows:
-        pid = int(r["id"])
-        on_hand, reserved = (dec(r["on_hand"]), dec(r["reserved"])) if summed else quants.get(pid, (ZERO, ZERO))
-        levels.append(Level(product=pid, code=r["code"], name=r["name"], unit=r["unit"],
-                            category=r["category_name"] or "", cost=dec(r["cost"]), on_hand=on_hand,
-                            reserved=reserved, incoming=incoming.get(pid, ZERO), outgoing=outgoing.get(pid, ZERO)))
-    return levels
-
-
-async def _planned(products: Sequence[int], ids: Sequence[int], end: str, states: Sequence[str]) -> dict[int, Decimal]:
-    """Quantities of open moves of `products` into (end "destination") or out of ("source")
-    the scope's locations. Open moves are few among millions of done ones, so the state
-    index leads; SQLite's planner, whose statistics do not see that skew, is told so."""
-    which, args = within("m.product", products)
-    where, place_args = within(f"m.{end}", ids)
-    state, state_args = within("m.state", states)
-    hint = "INDEXED BY warehouse_move_state" if is_sqlite() else ""
-    rows = await _raw(
-        f"SELECT m.product, SUM(m.quantity) AS qty FROM warehouse_move m {hint} "
-        f"WHERE {state} AND {which} AND {where} GROUP BY m.product", [*state_args, *args, *place_args])
-    return {int(r["product"]): dec(r["qty"]) for r in rows}
 
 
 # -- by location -------------------------------------------------------------------------
