@@ -20,7 +20,14 @@ from core.db import piccolo_conf
 
 
 def postgres_config(url: str) -> dict[str, Any]:
-    """Split a postgresql:// URL into asyncpg connection arguments."""
+    """Split a postgresql:// URL into asyncpg connection arguments.
+
+    Every statement is planned for its own values (`plan_cache_mode`): asyncpg
+    prepares each query once per connection, and after five runs PostgreSQL may
+    switch to a plan made for unknown values. For a list search that plan walks the
+    list's order testing every row, which suits a common word and turns a rare one
+    (which the trigram indexes find at once) into a walk of the whole table:
+    a search for a word in no partner name went from 8 ms to 480 ms on 100k rows."""
     parts = urlsplit(url)
     return {
         "host": parts.hostname or "127.0.0.1",
@@ -28,6 +35,7 @@ def postgres_config(url: str) -> dict[str, Any]:
         "user": unquote(parts.username or "postgres"),
         "password": unquote(parts.password) if parts.password else None,
         "database": (parts.path or "/steward").lstrip("/") or "steward",
+        "server_settings": {"plan_cache_mode": "force_custom_plan"},
     }
 
 
@@ -181,9 +189,16 @@ async def start(engine: Engine | None = None, pool_size: int = 10) -> bool:
             await engine.open_pool(pool_size)
             return True
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+        await engine.start_connection_pool(min_size=1, max_size=pool_size, reset=_keep_session)
         return True
     return False
+
+
+async def _keep_session(connection: Any) -> None:
+    """asyncpg's pool resets a released connection by default (advisory locks, cursors,
+    LISTEN, session settings): one more round trip after *every* query outside a
+    transaction, about a third of a short query's cost. Steward uses none of those, so
+    it is skipped; asyncpg still rolls back a transaction left open before calling this."""
 
 
 async def stop(engine: Engine | None = None) -> None:

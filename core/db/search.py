@@ -11,7 +11,13 @@ whose spec says `search_indexed=True` then finds rows through it (core.web.kit.l
   serves `column ILIKE '%word%'` as it is written today.
 
 The index only narrows the candidates: the list still applies its LIKE/ILIKE
-conditions, so results are exactly those of a plain scan. Uninstalling a module
+conditions, so results are exactly those of a plain scan.
+
+A word too common for the index to narrow (a few letters of a common name) is
+found faster by walking the rows in the list's order until a page is full. A
+`ListIndex` over (sort column, key, search columns) lets that walk read the index
+alone: the LIKEs are tested on index entries and only the page's rows are read
+from the table (see `fetch_page` in core.web.kit.lists). Uninstalling a module
 drops its tables and, through `drop_for`, their FTS tables (triggers and PostgreSQL
 indexes go with the table).
 """
@@ -123,6 +129,37 @@ class SearchIndex:
         else:
             for col in self.columns:
                 await engine.run_ddl(f'DROP INDEX IF EXISTS "{self.tablename}_{col}_trgm"')
+
+
+@dataclass(frozen=True)
+class ListIndex:
+    """A b-tree over `order` (a list's sort column(s)), the key, then the search
+    `columns`: the same index on both engines, created and dropped by a migration.
+    Ordered by (sort, key) it serves a list's ORDER BY with its tie-break by key
+    (a `name`-only index leaves PostgreSQL sorting every row of a common name), and
+    it holds the searched columns, so a common word is tested without a table read."""
+
+    tablename: str
+    order: tuple[str, ...]
+    columns: tuple[str, ...]
+    key: str = "id"
+
+    def __post_init__(self) -> None:
+        for name in (self.tablename, self.key, *self.order, *self.columns):
+            _ident(name)
+
+    @property
+    def name(self) -> str:
+        return f"{self.tablename}_list_{'_'.join(self.order)}"
+
+    async def create(self, engine: Engine | None = None) -> None:
+        columns = dict.fromkeys((*self.order, self.key, *self.columns))
+        await (engine or current()).run_ddl(
+            f"CREATE INDEX IF NOT EXISTS {_ident(self.name)} ON {_ident(self.tablename)} "
+            f"({', '.join(_ident(c) for c in columns)})")
+
+    async def drop(self, engine: Engine | None = None) -> None:
+        await (engine or current()).run_ddl(f"DROP INDEX IF EXISTS {_ident(self.name)}")
 
 
 async def drop_for(tablename: str, engine: Engine | None = None) -> None:

@@ -19,7 +19,8 @@ class Territory(Audited, Table, tablename="core_territory"):
 
 class Partner(Audited, Table, tablename="core_partner"):
     kind = Varchar(length=20, default="organisation")
-    name = Varchar(length=200, index=True)
+    # Indexed with id and the searched columns by core_partner_list_name (a migration).
+    name = Varchar(length=200)
     # A person belongs to an organisation; organisations have no parent.
     parent: ForeignKey = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict)
     is_customer = Boolean(default=False)

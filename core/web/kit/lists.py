@@ -11,6 +11,8 @@ A spec with `search_indexed=True` searches through the table's search index
 (core.db.search): on SQLite a rare word (a bounded count over the FTS index says so)
 narrows the rows through FTS5 before the LIKE; a common word keeps the walk in list
 order, which finds a page sooner. On PostgreSQL the trigram indexes serve the ILIKE.
+A search reads its page keys first (`keys_first`), so that walk can run on the
+table's ListIndex without reading the table.
 """
 
 from __future__ import annotations
@@ -292,10 +294,27 @@ class Page:
     last: int
 
 
+def keys_first(spec: ListSpec, state: ListState, registry: Registry, user: CurrentUser,
+               indexed: Collection[str], offset: int) -> Any:
+    """The page as two nested selects: the keys of its rows (search, filters, record
+    rules, order, limit), then their columns and joined labels. Only the inner select
+    walks the matches, so a table's ListIndex can serve that walk alone and the
+    table is read for the page's rows only."""
+    pk = spec.table._meta.primary_key
+    keys = ordered(spec, restrict(where_all(spec.table.select(pk), conditions(spec, state, indexed)),
+                                  registry, spec.table, user), state)
+    keys = keys.limit(spec.page_size + 1).offset(offset)
+    return ordered(spec, spec.table.select(*select_columns(spec, state.cols)).where(pk.is_in(keys)), state)
+
+
 async def fetch_page(spec: ListSpec, state: ListState, registry: Registry, user: CurrentUser) -> Page:
-    query = build_query(spec, state, registry, user, indexed=await selective_words(spec, state))
+    indexed = await selective_words(spec, state)
     offset = (state.page - 1) * spec.page_size
-    rows = await query.limit(spec.page_size + 1).offset(offset).run()
+    if spec.search_indexed and search_words(state):
+        rows = await keys_first(spec, state, registry, user, indexed, offset).run()
+    else:
+        query = build_query(spec, state, registry, user, indexed=indexed)
+        rows = await query.limit(spec.page_size + 1).offset(offset).run()
     shown = rows[: spec.page_size]
     return Page(rows=shown, has_next=len(rows) > spec.page_size,
                 first=offset + 1 if shown else 0, last=offset + len(shown))
