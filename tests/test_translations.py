@@ -207,7 +207,8 @@ def test_no_message_has_two_dutch_translations(catalog: Catalog) -> None:
         with po.open("rb") as fh:
             for m in read_po(fh, locale="nl_NL"):
                 if m.id and m.string and not m.fuzzy:
-                    seen.setdefault(i18n.key(str(m.id), m.context), {})[str(po.relative_to(ROOT))] = str(m.string)
+                    where = po.relative_to(ROOT) if po.is_relative_to(ROOT) else po
+                    seen.setdefault(i18n.key(str(m.id), m.context), {})[str(where)] = str(m.string)
     twice = {msgid: where for msgid, where in seen.items() if len(set(where.values())) > 1}
     assert not twice, "\n".join(f"{msgid!r}: {where}" for msgid, where in sorted(twice.items()))
 
@@ -367,3 +368,32 @@ async def test_a_modules_page_speaks_the_users_language(core_db: str, catalog: C
     assert '<html lang="nl">' in page and "<h1>Watertests</h1>" in page and ">Watertests</a>" in page
     assert "Nog geen watertests vastgelegd." in page and ">Test opslaan<" in page
     assert "kies de klant waar het water is getest" in refused.text
+
+
+def test_kept_date_texts_are_those_babel_formats() -> None:
+    """fmt_date/fmt_datetime keep their texts per process; equal values must read the same,
+    and values that only compare equal (a repeated hour's two times) must not share one."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from babel.dates import format_date, format_datetime
+
+    from core import i18n
+
+    ams = ZoneInfo("Europe/Amsterdam")
+    values = [dt.datetime(2026, 3, 4, 10, 30, tzinfo=dt.UTC), dt.datetime(2026, 3, 4, 11, 30, tzinfo=ams),
+              dt.datetime(2026, 3, 4, 10, 30), dt.datetime(2026, 10, 25, 2, 30, tzinfo=ams),
+              dt.datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ams)]
+    for lang in ("en", "nl"):
+        token = i18n.language.set(lang)
+        try:
+            for value in values * 2:
+                assert i18n.fmt_datetime(value) == format_datetime(value, format="medium", tzinfo=ams,
+                                                                   locale=i18n.locale())
+                assert i18n.fmt_datetime(value, "short", "UTC") == format_datetime(
+                    value, format="short", tzinfo=dt.UTC, locale=i18n.locale())
+            for day in (dt.date(2026, 1, 2), dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 23, 30)):
+                assert i18n.fmt_date(day) == format_date(day, format="medium", locale=i18n.locale())
+        finally:
+            i18n.language.reset(token)
+    assert i18n.fmt_datetime(values[3], tz="UTC") != i18n.fmt_datetime(values[4], tz="UTC")
