@@ -205,3 +205,53 @@ def test_a_filter_default_applies_until_the_url_clears_it() -> None:
     assert cleared.filters == {}
     assert "active=&" in cleared.url("/p", page=2)  # All survives paging
     assert parse_state(spec, Query(active="no", kind="person")).filters == {"active": "no", "kind": "person"}
+
+
+def test_cells_escape_exactly_as_markupsafe_does() -> None:
+    """cells.esc skips markupsafe's Markup per value; the text must stay the same."""
+    from markupsafe import Markup, escape
+
+    from core.web.kit.cells import esc, row_cells
+    from core.web.kit.lists import Column
+
+    class Text(str):
+        pass
+
+    for value in ["", "plain", "Jansen & Zonen <b>\"'", "&amp; already", Markup("<i>kept</i>"), Text("a<b"), 42,
+                  3.5, None, "émoji ✓ & 's-Hertogenbosch"]:
+        assert esc(value) == str(escape(value)), value
+
+    class Res:
+        path = "/x/<y>"
+
+    columns = (Column("name", "Name", "link"), Column("city", "City"), Column("kind", "Kind", "badge",
+               choices={"a&b": "A & B"}, badges={"a&b": "o\"k"}), Column("on", "On", "bool"))
+    row = {"id": 7, "name": "<Café> & \"Co\"", "city": "'s-Hertogenbosch", "kind": "a&b", "on": True}
+    assert str(row_cells(columns, row, Res(), "EUR")) == (
+        '<td><a href="/x/&lt;y&gt;/7">&lt;Café&gt; &amp; &#34;Co&#34;</a></td><td>&#39;s-Hertogenbosch</td>'
+        '<td><span class="badge badge-o&#34;k">A &amp; B</span></td><td class="center"><span class="kit-yes" '
+        'title="Yes">✓</span><span class="visually-hidden">Yes</span></td>')
+
+
+def test_select_columns_are_built_once_per_choice_and_handed_out_as_new_lists() -> None:
+    from core.web.kit.lists import select_columns
+
+    first = select_columns(PARTNER_LIST, ("name", "city"))
+    again = select_columns(PARTNER_LIST, ("name", "city"))
+    assert first == again and first is not again
+    first.append("changed by a caller")
+    assert len(select_columns(PARTNER_LIST, ("name", "city"))) == 3
+    assert [c._alias for c in select_columns(PARTNER_LIST, ("city", "territory_name", "nope"))] == [
+        "id", "city", "territory_name"]
+    assert [c._alias for c in select_columns(PARTNER_LIST, ("name",))] == ["id", "name"]
+
+
+def test_state_urls_are_written_as_urlencode_writes_them() -> None:
+    from urllib.parse import urlencode
+
+    from core.web.kit.lists import ListState
+
+    state = ListState(q="jan & co/é+%~", filters={"kind": "a b", "city": "'s-Hertogenbosch"}, sort="name",
+                      cols=("name", "e_mail"), default_cols=("name",), default_filters={"active": "yes"})
+    for changes in ({}, {"page": 3}, {"sort": "city", "dir": "desc"}, {"q": ""}):
+        assert state.url("/x", **changes) == "/x?" + urlencode(state.params(**changes))

@@ -176,3 +176,29 @@ def test_the_contrast_theme_meets_wcag_aaa_for_the_frames_colours() -> None:
     weak = {f"{fg} on {bg}": round(contrast(palette[fg], palette[bg]), 2) for fg, bg in PAIRS
             if contrast(palette[fg], palette[bg]) < 7}
     assert not weak, f"below 7:1 (WCAG AAA) in the contrast theme: {weak}"
+
+
+def test_the_theme_listing_sees_a_theme_added_while_running(tmp_path, monkeypatch) -> None:
+    """themes() keeps its listing while the folder's mtime stays the same; adding a theme
+    changes the mtime, and a listing taken just after a change is not kept at all."""
+    import os
+
+    from core.web import templating
+
+    monkeypatch.setattr(templating, "THEMES_DIR", tmp_path)
+    (tmp_path / "default").mkdir()
+    os.utime(tmp_path, ns=(10**18, 10**18))  # an old folder: its listing is kept
+    assert templating.themes() == ["default"]
+    (tmp_path / "sunny").mkdir()
+    assert templating.themes() == ["default", "sunny"]
+    # Changed just now, then changed again within the same tick (the mtime put back):
+    # the listing taken meanwhile was not kept, so the second change is seen too.
+    stamp = os.stat(tmp_path).st_mtime_ns
+    (tmp_path / "dusk").mkdir()
+    os.utime(tmp_path, ns=(stamp, stamp))
+    assert templating.themes() == ["default", "dusk", "sunny"]
+    (tmp_path / "dawn").mkdir()
+    os.utime(tmp_path, ns=(stamp, stamp))
+    assert templating.themes() == ["dawn", "default", "dusk", "sunny"]
+    (tmp_path / "sunny").rename(tmp_path / "bright")
+    assert templating.themes() == ["bright", "dawn", "default", "dusk"]

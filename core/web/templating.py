@@ -7,6 +7,8 @@ from the user's preference or `web.theme`, picks the environment.
 
 from __future__ import annotations
 
+import os
+import time
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -29,8 +31,21 @@ class ThemeNotFound(SettingsError):
     """`web.theme` names no folder in themes/ (a configuration error, reported like one)."""
 
 
+# themes() runs on every request (the user's theme is checked against it): the listing is
+# kept while the folder's mtime stays the same (adding, removing or renaming a theme
+# changes it). A listing taken within a second of the last change is not kept, as a
+# second change in the same clock tick would leave the mtime as it was.
+_listed: tuple[Path, int, list[str]] | None = None
+
+
 def themes() -> list[str]:
-    return sorted(p.name for p in THEMES_DIR.iterdir() if p.is_dir() and not p.name.startswith("."))
+    global _listed
+    stamp = os.stat(THEMES_DIR).st_mtime_ns
+    if _listed is not None and _listed[0] is THEMES_DIR and _listed[1] == stamp:
+        return list(_listed[2])
+    names = sorted(p.name for p in THEMES_DIR.iterdir() if p.is_dir() and not p.name.startswith("."))
+    _listed = (THEMES_DIR, stamp, names) if time.time_ns() - stamp > 1_000_000_000 else None
+    return list(names)
 
 
 def check_theme(settings: Settings) -> None:

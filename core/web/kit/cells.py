@@ -11,20 +11,32 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from core import i18n
 
-_ALIGN = {"money": Markup(' class="num"'), "number": Markup(' class="num"'), "bool": Markup(' class="center"')}
+_ALIGN = {"money": ' class="num"', "number": ' class="num"', "bool": ' class="center"'}
 
 
 def align(c: Any) -> Markup:
     """The class attribute of a column's cells (numbers right, booleans centred)."""
-    return _ALIGN.get(c.format, Markup(""))
+    return Markup(_ALIGN.get(c.format, ""))
+
+
+def esc(value: Any) -> str:
+    """`markupsafe.escape(value)` as a plain str (the same five replacements, and a
+    value with `__html__` kept as it is), without a Markup object per value: a
+    50-row list escapes a few hundred values per request."""
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return str(value.__html__())
+        value = str(value)
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
 
 
 def _yes() -> str:
-    yes = escape(i18n.gettext("Yes"))
+    yes = esc(i18n.gettext("Yes"))
     return f'<span class="kit-yes" title="{yes}">✓</span><span class="visually-hidden">{yes}</span>'
 
 
@@ -32,18 +44,20 @@ def _html(c: Any, row: Mapping[str, Any], res: Any, currency: str) -> str:
     """The escaped HTML of one cell (a str, so a row joins without Markup overhead)."""
     v = row[c.name]
     fmt = c.format
+    if fmt == "text":
+        return "" if v is None or v == "" else esc(v)
     if fmt == "link":
         label = v if v not in (None, "") else "—"
-        return f'<a href="{escape(res.path)}/{escape(row["id"])}">{escape(label)}</a>'
+        return f'<a href="{esc(res.path)}/{esc(row["id"])}">{esc(label)}</a>'
     if v is None or v == "":
         return ""
     if fmt == "bool":
         return _yes() if v else ""
     if fmt == "badge":
         style = c.badges.get(str(v))
-        cls = f"badge badge-{escape(style)}" if style else "badge"
-        return f'<span class="{cls}">{escape(i18n.gettext(c.choices.get(str(v), str(v))))}</span>'
-    return str(escape(_text(c, v, currency)))
+        cls = f"badge badge-{esc(style)}" if style else "badge"
+        return f'<span class="{cls}">{esc(i18n.gettext(c.choices.get(str(v), str(v))))}</span>'
+    return esc(_text(c, v, currency))
 
 
 def cell(c: Any, row: Mapping[str, Any], res: Any, currency: str) -> Markup:
@@ -52,7 +66,7 @@ def cell(c: Any, row: Mapping[str, Any], res: Any, currency: str) -> Markup:
 
 def row_cells(columns: Sequence[Any], row: Mapping[str, Any], res: Any, currency: str) -> Markup:
     """`<td>` elements of one row for `columns`."""
-    return Markup("".join(f"<td{_ALIGN.get(c.format, '')}>{_html(c, row, res, currency)}</td>" for c in columns))
+    return Markup("".join([f"<td{_ALIGN.get(c.format, '')}>{_html(c, row, res, currency)}</td>" for c in columns]))
 
 
 def _text(c: Any, v: Any, currency: str) -> Any:
