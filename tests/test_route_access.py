@@ -81,3 +81,21 @@ async def test_a_signed_out_visitor_is_refused_everywhere(app) -> None:
             if response.status_code not in (401, 403, 404):
                 leaks.append(f"{method} {path} -> {response.status_code}")
     assert leaks == []
+
+
+async def test_every_page_and_its_htmx_fragment_render_for_an_admin(app) -> None:
+    """Every GET route without parameters, as a whole page and as the block htmx asks
+    for (a list's rows, a board), answers without a server error: a module template that
+    extends a kit page keeps the kit's blocks reachable."""
+    await make_user("root", roles=("admin",))
+    broken = []
+    async with app_client(app) as client:
+        await sign_in(client, "root")
+        for method, path, _handler, over_records in routes(app):
+            if method != "GET" or over_records:
+                continue
+            for headers in ({"accept": "text/html"}, {"accept": "text/html", "hx-request": "true"}):
+                response = await client.get(path, headers=headers)
+                if response.status_code >= 500:
+                    broken.append(f"GET {path} {'(htmx) ' if 'hx-request' in headers else ''}-> {response.status_code}")
+    assert broken == []

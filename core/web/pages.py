@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from jinja2 import Environment
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
 from litestar.response import Template
@@ -30,6 +32,28 @@ async def page(
     """Render `template`; when htmx asks and `block` is given, only that block."""
     ctx = {"breadcrumbs": breadcrumbs or [], "title": title, **context}
     if block and wants_block(request):
-        return HTMXBlockTemplate(template_name=template, block_name=block, context=ctx,
+        engine = request.app.template_engine
+        assert engine is not None  # the app is created with one (core/app.py)
+        owner = block_owner(engine.engine, template, block)
+        return HTMXBlockTemplate(template_name=owner, block_name=block, context=ctx,
                                  status_code=status_code)
     return Template(template_name=template, context=ctx, status_code=status_code)
+
+
+_EXTENDS = re.compile(r"""\{%-?\s*extends\s+["']([^"']+)["']""")
+
+
+def block_owner(env: Environment, template: str, block: str) -> str:
+    """The template that defines `block` for `template`: itself, or the nearest template it
+    extends (a module's list page that only adds to the kit's list inherits its rows
+    block, which jinja2-fragments looks for in the named template alone). A block nested
+    inside the inherited one is rendered as that ancestor defines it."""
+    name = template
+    for _ in range(8):  # inheritance chains are short; a loop in them is the loader's to report
+        if block in env.get_template(name).blocks or env.loader is None:
+            return name
+        found = _EXTENDS.search(env.loader.get_source(env, name)[0])
+        if found is None:
+            return template
+        name = found[1]
+    return template
