@@ -107,6 +107,12 @@ async def test_sending_stores_the_message_and_queues_its_delivery_in_one_transac
     assert row["subject"] == "Contact sheet C0042 from Koffiepunt Service"
     assert (row["table_name"], row["record_id"]) == ("core_partner", 7)
     assert queued == [("core.deliver_mail", (message_id,), True)]
+    # The message is its own record of what was sent: the audit log only says it was queued.
+    from core.db.audit import AuditEntry
+
+    logged = await AuditEntry.select(AuditEntry.action, AuditEntry.field, AuditEntry.new).where(
+        (AuditEntry.table_name == "core_mail_message") & (AuditEntry.record_id == message_id)).run()
+    assert logged == [{"action": "create", "field": "", "new": None}]
 
 
 async def test_the_outbox_gets_a_parseable_eml_with_the_pdf_attached(settings, queued) -> None:
@@ -202,7 +208,7 @@ async def test_a_mailbox_the_server_refuses_for_good_is_marked_failed_not_retrie
 
 
 async def test_bad_addresses_and_templates_are_refused_before_anything_is_stored(settings, queued) -> None:
-    for bad in ("not-an-address", "someone@localhost", ""):
+    for bad in ("not-an-address", "someone@localhost", "", "not-an-address"):  # refused again, not cached
         with pytest.raises(InvalidAddress):
             await send(bad, "document", CONTEXT, language="en")
     with pytest.raises(MailTemplateError):

@@ -99,8 +99,10 @@ def _columns(table: type[Table], values: dict[str, Any]) -> dict[Any, Any]:
     return {table._meta.get_column_by_name(k): v for k, v in values.items()}
 
 
-async def create(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
-    """Insert a record, stamping audit columns and logging each set field."""
+async def create(table: type[Table], values: dict[str, Any], *, log_fields: bool = True) -> dict[str, Any]:
+    """Insert a record, stamping audit columns and logging each set field (or, with
+    `log_fields=False`, only that it was created: for records that are their own log,
+    like a queued mail, whose bodies the audit log need not hold twice)."""
     user = current_user_id.get()
     now = _now()
     stamped = {**values, "created_at": now, "updated_at": now, "created_by": user,
@@ -112,7 +114,7 @@ async def create(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
                 AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=row["id"],
                            action="create", field=k, old=None, new=_shown(k, v))
                 for k, v in values.items()
-                if k not in _SYSTEM_FIELDS and v is not None
+                if log_fields and k not in _SYSTEM_FIELDS and v is not None
             ]
             or [AuditEntry(user_id=user, table_name=table._meta.tablename, record_id=row["id"],
                            action="create")]

@@ -7,6 +7,7 @@ server is down.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -36,7 +37,11 @@ class Attachment:
 
 def _addresses(value: str | Sequence[str]) -> str:
     """Check every address and return them as one header value."""
-    given = [value] if isinstance(value, str) else list(value)
+    return _checked((value,) if isinstance(value, str) else tuple(value))
+
+
+@functools.lru_cache(maxsize=1024)  # a job mails the same few people again and again
+def _checked(given: tuple[str, ...]) -> str:
     parsed = getaddresses(given)
     if not parsed and given:
         raise InvalidAddress(f"cannot read an address in {', '.join(given)!r}")
@@ -78,7 +83,7 @@ async def send(
             "subject": composed.subject, "body_text": composed.text, "body_html": composed.html,
             "language": composed.language, "table_name": related[0] if related else "",
             "record_id": related[1] if related else None,
-        })
+        }, log_fields=False)
         if attachments:
             await MailAttachment.insert(*[
                 MailAttachment(message=row["id"], filename=a.filename, content_type=a.content_type, data=a.data)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -210,13 +211,13 @@ async def check(now: dt.datetime | None = None) -> dict[str, int]:
         elif req["warned_at"] is None and _warn_due(wt, pol, req, now):
             todo.append((req, "warning"))
     counts = {"warned": 0, "breached": 0, "mails": 0}
-    people: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    run = Run(base=await base_url()) if todo else None
     # FLAG_BATCH flags (and their mails) a transaction: one commit each, not one per request,
     # yet short enough not to hold other writers back on SQLite.
     for i in range(0, len(todo), FLAG_BATCH):
         async with transaction():
             for due, what in todo[i:i + FLAG_BATCH]:
-                flagged, mails = await _flag(due, what, now, people)
+                flagged, mails = await _flag(due, what, now, run)
                 counts["breached" if what == "breached" else "warned"] += flagged
                 counts["mails"] += mails
     return counts
@@ -225,8 +226,16 @@ async def check(now: dt.datetime | None = None) -> dict[str, int]:
 FLAG_BATCH = 50
 
 
-async def _flag(req: Mapping[str, Any], what: str, now: dt.datetime,
-                people: dict[tuple[Any, Any], list[dict[str, Any]]] | None = None) -> tuple[int, int]:
+@dataclass
+class Run:
+    """What one run of the check looks up once: the address links start with, and the
+    recipients per (assignee, team)."""
+
+    base: str
+    people: dict[tuple[Any, Any], list[dict[str, Any]]] = field(default_factory=dict)
+
+
+async def _flag(req: Mapping[str, Any], what: str, now: dt.datetime, run: Run | None = None) -> tuple[int, int]:
     """Set the flag if nobody did yet and mail about it, in one transaction."""
     column = Request.breached_at if what == "breached" else Request.warned_at
     async with transaction():
@@ -235,7 +244,7 @@ async def _flag(req: Mapping[str, Any], what: str, now: dt.datetime,
             & Request.state.is_in(list(OPEN_STATES))).returning(Request.id).run()
         if not won:
             return 0, 0
-        return 1, await notify(req, what, people)
+        return 1, await notify(req, what, run)
 
 
 async def recipients(req: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -254,21 +263,18 @@ async def recipients(req: Mapping[str, Any]) -> list[dict[str, Any]]:
     return await query.where(User.id.is_in(managers)).order_by(User.id).run()
 
 
-async def notify(req: Mapping[str, Any], what: str,
-                 known: dict[tuple[Any, Any], list[dict[str, Any]]] | None = None) -> int:
-    """Mail the recipients; `known` caches them by (assignee, team) over one run of the job."""
+async def notify(req: Mapping[str, Any], what: str, run: Run | None = None) -> int:
+    """Mail the recipients (`run` keeps what does not change over one run of the job)."""
+    run = run or Run(base=await base_url())
     key = (req["assignee"], req["team"])
-    if known is not None and key in known:
-        people = known[key]
-    else:
-        people = await recipients(req)
-        if known is not None:
-            known[key] = people
+    if key not in run.people:
+        run.people[key] = await recipients(req)
+    people = run.people[key]
     response = req["responded_at"] is None and req["response_due"] is not None
     context = {"number": req["number"], "description": req["description"][:300],
                "due": req["response_due"] if response else req["resolution_due"],
                "target": "response" if response else "resolution", "contact": req["contact_name"],
-               "url": f"{await base_url()}/field-service/requests/{req['id']}"}  # mail needs the host too
+               "url": f"{run.base}/field-service/requests/{req['id']}"}  # a mail needs the host too
     template = BREACH_MAIL if what == "breached" else WARNING_MAIL
     for person in people:
         # The user's own language when set (spares mail.send looking it up); else its fallbacks.
