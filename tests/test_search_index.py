@@ -194,3 +194,19 @@ async def test_a_common_words_walk_reads_the_list_index_alone(core_db: str) -> N
             "SELECT indexname FROM pg_indexes WHERE tablename = 'core_partner'").run()]
     # The name-only index is gone: PostgreSQL's planner preferred it and sorted every equal name.
     assert "core_partner_list_name" in names and "core_partner_name" not in names, names
+
+
+async def test_a_search_is_planned_for_its_own_words_and_other_queries_are_not(core_db: str) -> None:
+    from core.db.engine import planned_for_values
+
+    async def mode() -> str:
+        return (await Partner.raw("SHOW plan_cache_mode").run())[0]["plan_cache_mode"]
+
+    if is_sqlite():
+        async with planned_for_values():  # nothing to set: SQLite plans every statement
+            assert await Partner.count().run() >= 0
+        return
+    assert await mode() == "auto"
+    async with planned_for_values():
+        assert await mode() == "force_custom_plan"
+    assert await mode() == "auto"  # LOCAL: gone with the transaction, not left on the pooled connection

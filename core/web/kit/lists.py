@@ -29,7 +29,7 @@ from piccolo.table import Table
 
 from core.auth.current import CurrentUser
 from core.auth.rules import restrict
-from core.db.engine import is_sqlite
+from core.db.engine import is_sqlite, planned_for_values
 from core.db.search import contains, fts_name, fts_phrase, indexable
 from core.registry import Registry
 
@@ -337,7 +337,8 @@ async def fetch_page(spec: ListSpec, state: ListState, registry: Registry, user:
     indexed = await selective_words(spec, state)
     offset = (state.page - 1) * spec.page_size
     if spec.search_indexed and search_words(state):
-        rows = await keys_first(spec, state, registry, user, indexed, offset).run()
+        async with planned_for_values():  # a rare word and a common one want different plans
+            rows = await keys_first(spec, state, registry, user, indexed, offset).run()
     else:
         query = build_query(spec, state, registry, user, indexed=indexed)
         rows = await query.limit(spec.page_size + 1).offset(offset).run()
