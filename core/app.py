@@ -10,6 +10,7 @@ process takes effect here without a restart.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 
@@ -119,7 +120,10 @@ def _theme_of_request(settings: Settings):
     return before_request
 
 
-def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, catalog: Catalog | None = None, *,
+               serving: bool = False) -> Litestar:
+    """The application. `serving` (a `steward serve` process) also freezes what start-up
+    built (modules, templates, the registry) out of the garbage collector's view."""
     settings = ensure_secret(settings or load_settings())
     check_theme(settings)
     catalog = catalog or discover()
@@ -133,6 +137,12 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         app.state.owns_pool = await db.start(pool_size=settings.database.pool_size)
         await live.get()
         app.state.jobs = await jobs_worker.start_in_server(settings, catalog)
+        if serving:
+            # A full collection walks every object start-up made: on a warehouse list under
+            # load one took 124 ms, stalling every request in the process (bench/warehouse.py
+            # p95 50-90 ms for a p50 of 20). Frozen, they are never walked again (0.3 ms).
+            gc.collect()
+            gc.freeze()
 
     async def on_shutdown(app: Litestar) -> None:
         await jobs_worker.stop_in_server(app.state.get("jobs"))

@@ -13,4 +13,4 @@ from litestar import Litestar
 def create() -> Litestar:
     from core.app import create_app
 
-    return create_app()
+    return create_app(serving=True)

@@ -183,7 +183,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int) 
         return
     from core.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log.level.lower(),
+    uvicorn.run(create_app(settings, serving=True), host=host, port=port, log_level=settings.log.level.lower(),
                 lifespan="on")
 
 

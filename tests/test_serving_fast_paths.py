@@ -82,3 +82,19 @@ async def test_signed_in_requests_keep_their_session_and_list_cells_are_escaped(
         assert rows.status_code == 200 and "<html" not in rows.text and "Bold" in rows.text
         assert (await post_form(client, "/logout", {})).status_code == 303
         assert (await client.get("/contacts/partners")).status_code == 401
+
+
+async def test_a_serving_process_freezes_what_start_up_built(core_db: str, catalog, settings_for) -> None:
+    import gc
+
+    served = create_app(settings_for(core_db, registry_check_seconds=0.0), catalog, serving=True)
+    tested = create_app(settings_for(core_db, registry_check_seconds=0.0), catalog)
+    try:
+        async with app_client(tested) as client:
+            assert (await client.get("/livez")).status_code == 200
+        assert gc.get_freeze_count() == 0  # test apps leave the collector alone
+        async with app_client(served) as client:
+            assert (await client.get("/livez")).status_code == 200
+            assert gc.get_freeze_count() > 10_000  # modules, templates, the registry
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as usual
