@@ -14,13 +14,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import logging
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import asyncpg
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Max
 
@@ -46,7 +44,6 @@ OPEN_STATES = ("new", "scheduled", "in_progress", "on_hold")
 DONE_STATES = ("done", "closed")
 # A plan far behind (the job did not run for months) catches up this many visits per run.
 MAX_PER_RUN = 12
-UNIQUE_VIOLATION = (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
 
 
 @dataclass
@@ -243,7 +240,7 @@ async def _visit(plan_id: int, due: dt.date) -> Visit | None:
             nxt = following(plan, due, await _anchor_day(plan_id, due) if plan["interval_months"] else None)
             await records.update(MaintenancePlan, plan_id, {"next_due": nxt}, version=plan["version"])
             return Visit(nxt, wo_id, short)
-    except (*UNIQUE_VIOLATION, records.DuplicateValue):  # a raw insert, or one through records
+    except records.DuplicateValue:  # the work order's UNIQUE(plan, plan_due), through records.create
         return None  # a concurrent run made this visit's work order; everything here rolled back
     except records.StaleRecordError:
         return None  # a concurrent run (or an edit) changed the plan first
