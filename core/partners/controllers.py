@@ -58,6 +58,7 @@ PARTNER_LIST = ListSpec(
     ),
     search=("name", "reference", "city", "email"),
     search_indexed=True,
+    cache=True,
     filters=(
         Filter("customer", "Customer", "bool", source=Partner.is_customer),
         Filter("supplier", "Supplier", "bool", source=Partner.is_supplier),

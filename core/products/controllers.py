@@ -43,6 +43,7 @@ PRODUCT_LIST = ListSpec(
     ),
     search=("code", "name"),
     search_indexed=True,
+    cache=True,
     filters=(
         Filter("kind", "Kind", "choices", choices=KINDS),
         Filter("category", "Category", "many2one", table=ProductCategory),

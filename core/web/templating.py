@@ -79,7 +79,7 @@ def make_environment(theme_name: str, catalog: Catalog) -> Environment:
         _=i18n.gettext, ngettext=i18n.ngettext, pgettext=i18n.pgettext, fmt_date=i18n.fmt_date,
         fmt_datetime=i18n.fmt_datetime, fmt_money=i18n.fmt_money, fmt_number=i18n.fmt_number,
         LANGUAGES=i18n.LANGUAGES, current_language=i18n.language.get, here=here_in_template,
-        kit_row=cells.row_cells, kit_cell=cells.cell, kit_align=cells.align,
+        kit_row=cells.row_cells, kit_rows=cells.rows, kit_cell=cells.cell, kit_align=cells.align,
     )
     return env
 

@@ -2,7 +2,7 @@
 
 A list page shows up to 50 rows of several columns; a Jinja macro call per cell
 cost more than the database query behind the page, so the list template calls
-these functions (Jinja globals `kit_row`, `kit_cell`, `kit_align`) instead. Every value is
+these functions (Jinja globals `kit_rows`, `kit_row`, `kit_cell`, `kit_align`) instead. Every value is
 escaped here; the result is Markup.
 """
 
@@ -67,6 +67,20 @@ def cell(c: Any, row: Mapping[str, Any], res: Any, currency: str) -> Markup:
 def row_cells(columns: Sequence[Any], row: Mapping[str, Any], res: Any, currency: str) -> Markup:
     """`<td>` elements of one row for `columns`."""
     return Markup("".join([f"<td{_ALIGN.get(c.format, '')}>{_html(c, row, res, currency)}</td>" for c in columns]))
+
+
+def rows(columns: Sequence[Any], page: Any, res: Any, currency: str) -> Markup:
+    """The `<tr>` elements of a list page (core.web.kit.lists.Page). Rendered once per
+    page, column choice, currency and language, and kept on the page: a page kept by the
+    list cache is then served without formatting its cells again."""
+    key = (tuple(c.name for c in columns), res.path, currency, i18n.language.get())
+    memo = page.rendered
+    html = memo.get(key)
+    if html is None:
+        html = "".join([f"<tr>{row_cells(columns, row, res, currency)}</tr>" for row in page.rows])
+        if len(memo) < 8:  # bounded: a few languages and column choices per page
+            memo[key] = html
+    return Markup(html)
 
 
 def _text(c: Any, v: Any, currency: str) -> Any:

@@ -16,15 +16,20 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Stream, Template
 
 from core.db.records import DuplicateValue, RecordNotFound, StaleRecordError
+from core.db.revisions import TaggedCache
 from core.i18n import _
 from core.web.flash import flash
 from core.web.kit import resource as svc
 from core.web.kit.actions import posted_version, who
 from core.web.kit.export import csv_lines
 from core.web.kit.forms import initial, many2one_options, submitted, validate
-from core.web.kit.lists import fetch_page, filter_options, parse_state
+from core.web.kit.lists import Page, fetch_page, filter_options, parse_state
 from core.web.kit.resource import Resource
 from core.web.pages import page, wants_block
+
+PAGE_CACHE = "kit.list_pages"  # the app's TaggedCache of list pages, in its state
+# A page of 50 rows is some 30 KB of Python objects: at most about 15 MB per process.
+PAGE_CACHE_SIZE = 512
 
 
 def _needs_currency(res: Resource) -> bool:
@@ -36,10 +41,22 @@ async def _currency(res: Resource) -> str:
     return await svc.company_currency() if _needs_currency(res) else "EUR"
 
 
+def page_cache(request: Request) -> TaggedCache[Page] | None:
+    """The process's kept list pages (one cache per app), or None when the request asks
+    for a fresh read (`Cache-Control: no-cache`, as a browser's hard reload sends)."""
+    if "no-cache" in request.headers.get("cache-control", ""):
+        return None
+    state = request.app.state
+    cache = state.get(PAGE_CACHE)
+    if cache is None:
+        cache = state[PAGE_CACHE] = TaggedCache[Page](PAGE_CACHE_SIZE)
+    return cache
+
+
 async def list_page(res: Resource, request: Request) -> Template:
     registry, user = await who(request)
     state = parse_state(res.list, request.query_params)
-    rows = await fetch_page(res.list, state, registry, user)
+    rows = await fetch_page(res.list, state, registry, user, page_cache(request))
     # htmx restoring history (back button, empty cache) wants the whole page.
     restore = bool(request.headers.get("hx-history-restore-request"))
     # The rows block shows no filter controls: a fragment skips reading their options.

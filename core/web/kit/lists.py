@@ -13,12 +13,18 @@ narrows the rows through FTS5 before the LIKE; a common word keeps the walk in l
 order, which finds a page sooner. On PostgreSQL the trigram indexes serve the ILIKE.
 A search reads its page keys first (`keys_first`), so that walk can run on the
 table's ListIndex without reading the table.
+
+A spec with `cache=True` has its pages kept per process (`fetch_page` with a cache, one
+per app): a page is served again while the revisions (core.db.revisions) of the tables
+it reads hold, which one query per request checks; any write to one of them, by any
+process, makes the next request read afresh. Rows are the same for every user outside
+record rules on the table, so those users share kept pages; a user under rules reads.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -28,8 +34,9 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.table import Table
 
 from core.auth.current import CurrentUser
-from core.auth.rules import restrict
+from core.auth.rules import restrict, rules_for
 from core.db.engine import is_sqlite, planned_for_values
+from core.db.revisions import TaggedCache, revisions
 from core.db.search import contains, fts_name, fts_phrase, indexable
 from core.registry import Registry
 
@@ -101,6 +108,13 @@ class ListSpec:
     # The table has a core.db.search.SearchIndex over (at least) the `search` fields,
     # created by a migration; searches then go through it (see `selective_words`).
     search_indexed: bool = False
+    # The rows depend on nothing but the rows of the tables the list reads (`read_tables`:
+    # its table and those its columns and filters join), not on the clock or the user, so
+    # a page of rows may be kept and served again while none of those tables changed
+    # (`fetch_page`; each table needs its revision counter, core.db.revisions, from a
+    # migration, else nothing is kept). Leave it off for a `where` or a column source
+    # that reads other tables or today's date.
+    cache: bool = False
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -126,6 +140,19 @@ class ListSpec:
     @cached_property
     def search_fields(self) -> tuple[Any, ...]:
         return tuple(self.table._meta.get_column_by_name(n) for n in self.search)
+
+    @cached_property
+    def read_tables(self) -> tuple[str, ...]:
+        """The tables the list's rows are read from: its own and every joined one."""
+        names = [self.table._meta.tablename]
+        sources = [self.source(c) for c in self.columns] + [self.filter_source(f) for f in self.filters]
+        for src in sources:
+            meta = getattr(src, "_meta", None)
+            for column in [*getattr(meta, "call_chain", ()), src]:
+                table = getattr(getattr(column, "_meta", None), "table", None)
+                if table is not None:
+                    names.append(table._meta.tablename)
+        return tuple(dict.fromkeys(names))
 
     @cached_property
     def _selects(self) -> dict[tuple[str, ...], tuple[Any, ...]]:
@@ -314,10 +341,13 @@ def build_query(spec: ListSpec, state: ListState, registry: Registry, user: Curr
 
 @dataclass(frozen=True)
 class Page:
+    # Read only: a kept page (`fetch_page`) is shown to every request for its state.
     rows: list[dict[str, Any]]
     has_next: bool
     first: int  # 1-based number of the first row shown (0 when empty)
     last: int
+    # The rows as HTML, by column choice, currency and language (core.web.kit.cells.rows).
+    rendered: dict[Hashable, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def keys_first(spec: ListSpec, state: ListState, registry: Registry, user: CurrentUser,
@@ -333,7 +363,33 @@ def keys_first(spec: ListSpec, state: ListState, registry: Registry, user: Curre
     return ordered(spec, spec.table.select(*select_columns(spec, state.cols)).where(pk.is_in(keys)), state)
 
 
-async def fetch_page(spec: ListSpec, state: ListState, registry: Registry, user: CurrentUser) -> Page:
+def _cache_key(spec: ListSpec, state: ListState, registry: Registry) -> Hashable:
+    return (id(spec), registry.version, state.q, tuple(sorted(state.filters.items())), state.sort,
+            state.dir, state.page, state.cols)
+
+
+async def fetch_page(spec: ListSpec, state: ListState, registry: Registry, user: CurrentUser,
+                     cache: TaggedCache[Page] | None = None) -> Page:
+    """One page of rows. With a `cache` (one per process), a spec with `cache=True` serves
+    a page read before while the revisions of its `read_tables` hold. A user under record
+    rules for the table reads afresh (their rows are theirs alone); every other user
+    sees the same rows for the same state, so they share the kept pages."""
+    if cache is None or not spec.cache or rules_for(registry, spec.table, user):
+        return await _read_page(spec, state, registry, user)
+    # Taken before the rows are read: a write racing with the read leaves the page kept
+    # under the older revisions, so the next request reads again.
+    tag = await revisions(spec.read_tables)
+    if tag is None:
+        return await _read_page(spec, state, registry, user)
+    key = _cache_key(spec, state, registry)
+    found = cache.get(key, tag)
+    if found is None:
+        found = await _read_page(spec, state, registry, user)
+        cache.put(key, tag, found)
+    return found
+
+
+async def _read_page(spec: ListSpec, state: ListState, registry: Registry, user: CurrentUser) -> Page:
     indexed = await selective_words(spec, state)
     offset = (state.page - 1) * spec.page_size
     if spec.search_indexed and search_words(state):
