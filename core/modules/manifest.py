@@ -81,7 +81,10 @@ class Report:
     report has no `model`). A report bound to a `model` (a table name such as
     `core_partner`) prints one record and gets a Print button on that record's page;
     record rules of the model apply. `filename` is formatted with the context (plus
-    `name` and `id`), e.g. `"{number}.pdf"`.
+    `name` and `id`), e.g. `"{number}.pdf"`. `language(record_id)` gives the language a
+    record's document is written in whoever prints it (a customer document: the
+    customer's, see `core.reports.render.partner_language`); None, or no function, is
+    the reader's language.
     """
 
     name: str
@@ -92,6 +95,7 @@ class Report:
     paper: str = "A4"
     filename: str = "{name}.pdf"
     title: str = ""
+    language: Callable[[int], Awaitable[str | None]] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import mimetypes
 import re
 import string
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import anyio.to_thread
 from jinja2 import Environment
+from piccolo.table import Table
 from weasyprint import CSS, HTML
 from weasyprint import html as weasyprint_html
 from weasyprint.css.counters import CounterStyle
@@ -102,13 +103,33 @@ def content_disposition(name: str, kind: str = "inline") -> str:
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+def partner_language(table: type[Table], column: str = "partner") -> Callable[[int], Awaitable[str | None]]:
+    """A `Report.language` for documents sent to the partner a record names in `column`
+    (an invoice's customer, a purchase order's supplier): that partner's language."""
+    partner = table._meta.get_column_by_name(column)
+
+    async def language(record_id: int) -> str | None:
+        row = await table.select(partner.language.as_alias("language")).where(  # type: ignore[attr-defined]
+            table._meta.primary_key == record_id).first().run()
+        return str(row["language"]) if row and row["language"] else None
+
+    return language
+
+
 async def render_html(env: Environment, report: Report, record_id: int | None,
                       letterhead: Mapping[str, Any]) -> Rendered:
-    context = dict(await report.context(record_id))
-    paper = paper_size(report)
-    values = {"company": letterhead, "report": report, "paper": paper, "lang": i18n.language.get(), **context}
-    values["title"] = context.get("title") or i18n.gettext(report.title or report.name)
-    html = env.get_template(report.template).render(**values)
+    """The report's HTML, in the document's language (`Report.language`) if it has one."""
+    written_in = await report.language(record_id) if report.language and record_id is not None else None
+    token = i18n.language.set(written_in) if written_in in i18n.LANGUAGES else None
+    try:
+        context = dict(await report.context(record_id))
+        paper = paper_size(report)
+        values = {"company": letterhead, "report": report, "paper": paper, "lang": i18n.language.get(), **context}
+        values["title"] = context.get("title") or i18n.gettext(report.title or report.name)
+        html = env.get_template(report.template).render(**values)
+    finally:
+        if token is not None:
+            i18n.language.reset(token)
     return Rendered(html=html, filename=filename(report, context, record_id), paper=paper)
 
 

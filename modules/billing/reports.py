@@ -9,6 +9,7 @@ from typing import Any
 from core.i18n import _
 from core.modules.manifest import Report
 from core.partners.models import Partner
+from core.reports.render import partner_language
 from modules.billing.models.invoice import Invoice
 from modules.billing.services import invoice as invoices
 from modules.billing.services import money
@@ -51,4 +52,5 @@ INVOICE = Report(
     permission=READ,
     model=Invoice._meta.tablename,
     filename="invoice-{slug}.pdf",
+    language=partner_language(Invoice),
 )

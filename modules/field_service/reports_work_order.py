@@ -24,6 +24,7 @@ from core.auth.models import User
 from core.i18n import _
 from core.modules.manifest import Report
 from core.partners.models import Partner
+from core.reports.render import partner_language
 from core.web.kit.calendar import firm_timezone
 from modules.field_service.models.equipment import Equipment
 from modules.field_service.models.job_type import JobType
@@ -150,12 +151,14 @@ async def document(record_id: int | None) -> dict[str, Any]:
 
 SERVICE_REPORT = Report(
     name="field_service_service_report", title="Service report", template="field_service/reports/service_report.html",
-    context=document, permission=READ, model=MODEL, filename="service-report-{slug}.pdf")
+    context=document, permission=READ, model=MODEL, filename="service-report-{slug}.pdf",
+    language=partner_language(WorkOrder))
 REPAIR_FORM = Report(
     name="field_service_repair_form", title="Repair form", template="field_service/reports/repair_form.html",
-    context=document, permission=READ, model=MODEL, filename="repair-form-{slug}.pdf")
+    context=document, permission=READ, model=MODEL, filename="repair-form-{slug}.pdf",
+    language=partner_language(WorkOrder))
 MAINTENANCE_RECORD = Report(
     name="field_service_maintenance_record", title="Maintenance record",
     template="field_service/reports/maintenance_record.html", context=document, permission=READ, model=MODEL,
-    filename="maintenance-record-{slug}.pdf")
+    filename="maintenance-record-{slug}.pdf", language=partner_language(WorkOrder))
 REPORTS = (SERVICE_REPORT, REPAIR_FORM, MAINTENANCE_RECORD)

@@ -7,6 +7,7 @@ from typing import Any
 
 from core.modules.manifest import Report
 from core.partners.models import Partner
+from core.reports.render import partner_language
 from modules.warehouse.models.count import Count
 from modules.warehouse.models.location import Location
 from modules.warehouse.models.rma import Return
@@ -44,6 +45,7 @@ async def count_sheet(record_id: int | None) -> dict[str, Any]:
 RMA_FORM = Report(
     name="warehouse_rma_form", title="Return form", template="warehouse/reports/rma.html", context=rma_form,
     permission="warehouse.return.read", model=Return._meta.tablename, filename="{number}.pdf",
+    language=partner_language(Return),
 )
 
 COUNT_SHEET = Report(

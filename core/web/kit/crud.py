@@ -28,8 +28,8 @@ from core.web.kit.resource import Resource
 from core.web.pages import page, wants_block
 
 PAGE_CACHE = "kit.list_pages"  # the app's TaggedCache of list pages, in its state
-# A page of 50 rows is some 30 KB of Python objects: at most about 15 MB per process.
-PAGE_CACHE_SIZE = 512
+# A page of 50 rows with its rendered rows is some 45 KB: at most about 12 MB per process.
+PAGE_CACHE_SIZE = 256
 
 
 def _needs_currency(res: Resource) -> bool:

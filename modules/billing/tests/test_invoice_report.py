@@ -39,7 +39,7 @@ async def _company() -> None:
 async def test_the_invoice_prints_with_everything_a_dutch_invoice_needs(client_as) -> None:
     await make_user("mia", roles=("manager",))
     await _company()
-    d = await draft(await customer(), Line("Maintenance visit", 1, "195.00"), Line("Descaling kit", 2, "14.95"),
+    d = await draft(await customer(language="en"), Line("Maintenance visit", 1, "195.00"), Line("Descaling kit", 2, "14.95"),
                     Line("Espresso beans, 1 kg", 6, "21.50", vat_rate=9), invoice_date=dt.date(2026, 3, 2),
                     customer_reference="PO 4711")
     issued = await invoices.issue(d["id"])
@@ -68,7 +68,7 @@ async def test_the_invoice_prints_with_everything_a_dutch_invoice_needs(client_a
 @pytest.mark.usefixtures("billing_db")
 async def test_a_draft_and_a_cancelled_invoice_say_so_on_paper(client_as) -> None:
     await make_user("mia", roles=("manager",))
-    d = await draft()
+    d = await draft(await customer(language="en"))
     client = await client_as("mia")
     text = pdf_text((await client.get(f"/reports/billing_invoice/{d['id']}.pdf")).content)
     assert "Draft invoice" in text and "not a valid invoice" in text.lower()
@@ -83,3 +83,18 @@ async def test_who_may_not_see_invoices_may_not_print_them(client_as) -> None:
     d = await draft()
     client = await client_as("jan")
     assert (await client.get(f"/reports/billing_invoice/{d['id']}.pdf")).status_code == 403
+
+
+@pytest.mark.usefixtures("billing_db")
+async def test_an_invoice_is_written_in_its_customers_language_whoever_prints_it(client_as) -> None:
+    await make_user("mia", roles=("manager",))  # signed in with English
+    dutch, english = await draft(await customer()), await draft(await customer("Hotel Central", language="en"))
+    client = await client_as("mia")
+    text = pdf_text((await client.get(f"/reports/billing_invoice/{dutch['id']}.pdf")).content)
+    assert "Conceptfactuur" in text and "Pagina 1 van 1" in text and "Draft invoice" not in text
+    text = pdf_text((await client.get(f"/reports/billing_invoice/{english['id']}.pdf")).content)
+    assert "Draft invoice" in text and "Page 1 of 1" in text
+    preview = (await client.get(f"/reports/billing_invoice/{dutch['id']}.html")).text
+    assert "Conceptfactuur" in preview and 'lang="nl"' in preview
+    page = (await client.get(f"/billing/invoices/{dutch['id']}", headers=HTML)).text
+    assert "Draft" in page and "Concept" not in page  # the reader's own pages stay in their language

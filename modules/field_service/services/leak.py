@@ -3,7 +3,9 @@
 Four kinds of finding, each keyed by what leaked (`ref`), so a nightly rerun updates a
 finding instead of adding it again, and a finding that no longer holds is resolved:
 - unbilled_work: a done or closed work order still "to bill" without an invoice (or whose
-  invoice was cancelled), with something to charge; value: what its lines charge.
+  invoice was cancelled), with something to charge, done longer ago than the grace period
+  (the setting `leak_grace_days`: billing runs weekly in many firms, so work done
+  yesterday is waiting, not lost); value: what its lines charge.
 - unbilled_parts: on a billed work order, a used part the customer pays for that is on
   no invoice; value: the line's amount.
 - labour_gap: on a billed work order, more billable chargeable hours logged than its
@@ -45,6 +47,7 @@ KIND_LABELS = {
     "labour_gap": "Labour logged above labour billed",
     "expired_cover": "Covered after the warranty ended",
 }
+GRACE_SETTING, GRACE_DAYS = "leak_grace_days", 7
 # Units an invoice line bills labour in (billing lines carry a free unit text).
 HOUR_UNITS = ("hour", "hours", "h", "hr", "hrs", "uur", "uren")
 
@@ -84,10 +87,20 @@ async def _amounts(work_orders: Sequence[int]) -> dict[int, Decimal]:
     return totals
 
 
-async def unbilled_work() -> list[Finding]:
+async def grace_days() -> int:
+    """How many days done work may wait to be billed (the field service setting)."""
+    from core.admin.settings_store import get_setting
+    from modules.field_service.manifest import MANIFEST  # the manifest imports this module
+
+    value = await get_setting(MANIFEST, GRACE_SETTING)
+    return max(int(value), 0) if value is not None else GRACE_DAYS
+
+
+async def unbilled_work(now: dt.datetime | None = None) -> list[Finding]:
     cancelled = Invoice.select(Invoice.id).where(Invoice.state == "cancelled")
+    cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=await grace_days())
     orders = await WorkOrder.select(WorkOrder.id, WorkOrder.number, WorkOrder.invoice, WorkOrder.billing_state).where(
-        WorkOrder.state.is_in(list(DONE)) & (
+        WorkOrder.state.is_in(list(DONE)) & (WorkOrder.done_at.is_null() | (WorkOrder.done_at <= cutoff)) & (
             ((WorkOrder.billing_state == "to_bill") & WorkOrder.invoice.is_null())
             | ((WorkOrder.billing_state != "not_billable") & WorkOrder.invoice.is_in(cancelled)))).run()
     amounts = await _amounts(_ids(orders))

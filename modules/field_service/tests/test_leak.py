@@ -14,12 +14,14 @@ from typing import Any
 import httpx
 import pytest
 
+from core.admin.settings_store import set_setting
 from core.app import create_app
 from core.db import records
 from core.modules.discovery import Catalog
 from core.testing import app_client, make_user, post_form, sign_in
 from modules.billing.models.invoice import InvoiceLine
 from modules.billing.services import invoice as invoices
+from modules.field_service.manifest import MANIFEST
 from modules.field_service.models.equipment import Equipment
 from modules.field_service.models.leak import Leak
 from modules.field_service.models.work_order import PartLine
@@ -147,6 +149,23 @@ async def test_the_detector_finds_each_seeded_leak_and_nothing_else(seeded: dict
     assert summary.totals["unbilled_work"] == D("87.50")
     [row] = await Leak.select().where(Leak.kind == "expired_cover").run()
     assert "warranty ended on" in row["detail"] and row["work_order"] == seeded["expired"]
+
+
+async def test_work_done_within_the_grace_period_is_waiting_not_lost() -> None:
+    part = await article()
+    tech, _van = await technician(stock={part: 5})
+    wo = await work_orders.create_work_order(await customer(), job_type=await job_type(checks=()))
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    await work_orders.schedule(wo["id"], tech, now - dt.timedelta(hours=2), now - dt.timedelta(hours=1))
+    await work_orders.check_in(wo["id"], tech, at=now - dt.timedelta(hours=2))
+    await work_orders.use_part(wo["id"], part, 1)
+    await work_orders.complete(wo["id"], at=now - dt.timedelta(hours=1))
+    assert await leak.grace_days() == 7  # the default: a week for billing to catch up
+    assert await leak.unbilled_work() == []
+    assert [f.work_order for f in await leak.unbilled_work(now + dt.timedelta(days=8))] == [wo["id"]]
+    await set_setting(MANIFEST, "leak_grace_days", 0)
+    assert [f.work_order for f in await leak.unbilled_work()] == [wo["id"]]
+    assert (await leak.run()).found == 1
 
 
 async def test_running_twice_gives_the_same_findings(seeded: dict[str, int]) -> None:

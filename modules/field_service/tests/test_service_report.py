@@ -42,7 +42,7 @@ def pdf_images(pdf: bytes, tmp_path: Path) -> int:
 
 async def test_the_service_report_shows_checklist_parts_time_and_signature(settings: Settings,  # noqa: F811
                                                                           catalog: Catalog, tmp_path: Path) -> None:
-    order = await finished_job(settings.var_dir)
+    order = await finished_job(settings.var_dir, language="en")
     env = render.environment(catalog)
     letterhead = await render.company(settings.var_dir)
     html = (await render.render_html(env, reports.SERVICE_REPORT, order["id"], letterhead)).html
@@ -61,7 +61,7 @@ async def test_the_service_report_shows_checklist_parts_time_and_signature(setti
 
 async def test_the_repair_form_and_maintenance_record_render(settings: Settings, catalog: Catalog,  # noqa: F811
                                                              tmp_path: Path) -> None:
-    order = await finished_job(settings.var_dir, complete=False)
+    order = await finished_job(settings.var_dir, complete=False, language="en")
     env, letterhead = render.environment(catalog), await render.company(settings.var_dir)
     pdf, _name = await render.render_pdf(env, catalog, reports.REPAIR_FORM, order["id"], letterhead)
     keep(pdf, "repair_form")
@@ -72,3 +72,13 @@ async def test_the_repair_form_and_maintenance_record_render(settings: Settings,
     keep(pdf, "maintenance_record")
     text = pdf_text(pdf, tmp_path)
     assert "Maintenance record" in text and "No maintenance plan" in text
+
+
+async def test_the_documents_are_written_in_the_customers_language(settings: Settings,  # noqa: F811
+                                                                   catalog: Catalog, tmp_path: Path) -> None:
+    order = await finished_job(settings.var_dir, language="nl")  # printed by a reader in English
+    env, letterhead = render.environment(catalog), await render.company(settings.var_dir)
+    for report, title in ((reports.SERVICE_REPORT, "Servicerapport"), (reports.REPAIR_FORM, "Reparatieformulier")):
+        pdf, _name = await render.render_pdf(env, catalog, report, order["id"], letterhead)
+        text = pdf_text(pdf, tmp_path)
+        assert title in text and "Pagina 1 van" in text and "Page 1 of" not in text

@@ -1,6 +1,7 @@
 """Purchasing: supplier prices, purchase orders, reordering rules and their nightly job."""
 
 from core.modules.manifest import Job, Menu, Part, Permission, Report, Schedule, Widget
+from core.reports.render import partner_language
 from modules.warehouse import jobs
 from modules.warehouse.controllers.purchase_order import PurchaseOrderController
 from modules.warehouse.controllers.reorder_rule import ReorderRuleController, below_minimum_tile
@@ -19,6 +20,7 @@ PURCHASE_ORDER = Report(
     permission=READ,
     model=PurchaseOrder._meta.tablename,
     filename="{number}.pdf",
+    language=partner_language(PurchaseOrder, "supplier"),
 )
 
 PART = Part(

@@ -1,6 +1,7 @@
 """Stock: warehouses, locations, lots, quants, transfers and moves; their pages, reports and tiles."""
 
 from core.modules.manifest import Menu, Part, Permission, Report, Slot, Widget
+from core.reports.render import partner_language
 from modules.warehouse.controllers.location import LocationController
 from modules.warehouse.controllers.stock import StockController, stock_outs_tile, stock_value_tile
 from modules.warehouse.controllers.stock_card import StockCardController
@@ -34,6 +35,7 @@ DELIVERY_NOTE = Report(
     permission=READ,
     model=Transfer._meta.tablename,
     filename="{slug}.pdf",
+    language=partner_language(Transfer),
 )
 
 STOCK_VALUATION = Report(

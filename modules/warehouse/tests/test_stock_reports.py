@@ -52,11 +52,13 @@ async def test_the_delivery_note_prints_what_left_and_what_follows(client_as) ->
     response = await client.get(f"/reports/warehouse_delivery_note/{t['id']}.pdf")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     assert t["number"].replace("/", "-") in response.headers["content-disposition"]
+    # Written in the customer's language (Café De Kroon reads Dutch), whoever prints it.
     text = pdf_text(response.content)
-    assert "Delivery note" in text and t["number"] in text and "Café De Kroon" in text and "Oudegracht 12" in text
-    assert "GSK-58" in text and "SO-1017" in text and "To follow" in text and "FLT-01" in text
-    assert "Signature" in text
-    # An internal transfer prints as a packing slip, with a box to tick per line.
+    assert "Pakbon" in text and t["number"] in text and "Café De Kroon" in text and "Oudegracht 12" in text
+    assert "GSK-58" in text and "SO-1017" in text and "Volgt nog" in text and "FLT-01" in text
+    assert "Handtekening" in text and "Delivery note" not in text
+    # An internal transfer (no customer) prints as a packing slip in the reader's language,
+    # with a box to tick per line.
     loc, van = await shelf("Shelf A"), await shelf("Van", code="DB")
     move = await transfers.create("internal", loc, van, [Line(await product("ORK-1"), Decimal(1))])
     preview = await client.get(f"/reports/warehouse_delivery_note/{move['id']}.html")
