@@ -172,6 +172,25 @@ async def test_a_foreign_key_change_shows_the_names_of_the_records(site: httpx.A
     assert changed["Territory"] == ("", "Noord-Brabant Oost")  # the name, not the code
 
 
+async def test_coded_fields_show_their_labels_in_the_users_language(core_db: str) -> None:
+    from core.i18n import language
+    from core.partners.controllers import PARTNERS
+
+    made = await partner(name="Piet Jansen", kind="person")
+    await records.update(Partner, made["id"], {"kind": "organisation"}, version=made["version"])
+    page = await history_page(Partner, made["id"], choices=PARTNERS.choices)
+    assert [(c.old, c.new) for c in page.changes if c.action == "write"] == [("Person", "Organisation")]
+    token = language.set("nl")
+    try:
+        page = await history_page(Partner, made["id"], choices=PARTNERS.choices)
+    finally:
+        language.reset(token)
+    assert [(c.old, c.new) for c in page.changes if c.action == "write"] == [("Persoon", "Organisatie")]
+    # Without choices, the stored code.
+    raw = await history_page(Partner, made["id"])
+    assert [(c.old, c.new) for c in raw.changes if c.action == "write"] == [("person", "organisation")]
+
+
 async def test_an_archived_partner_gets_a_neutral_badge(site: httpx.AsyncClient) -> None:
     await make_user("rob", permissions=("core.partner.read",))
     row = await partner(active=False)

@@ -91,6 +91,22 @@ async def test_sorting_by_a_column_its_direction_and_a_joined_label(client_as) -
     assert names(unknown.text) == sorted(names(unknown.text))
 
 
+async def test_empty_values_sort_last_going_up_and_first_going_down_on_both_engines(core_db: str) -> None:
+    made = await some_partners()  # Zwaan in North, Central in South, the others in no territory
+    user = await load_user((await make_user("mia", roles=("manager",)))["id"])
+    assert user is not None
+    registry = await load(discover())
+
+    async def order(direction: str) -> list[str]:
+        state = parse_state(PARTNER_LIST, Query(sort="territory_name", dir=direction, active=""))
+        return [r["name"] for r in (await fetch_page(PARTNER_LIST, state, registry, user)).rows]
+
+    none = ["Marieke van den Heuvel", "Bonenbrander BV", "Oude Koffiebar"]  # by id, the tie-break
+    assert await order("asc") == ["Café De Zwaan", "Hotel Central", *none]
+    assert await order("desc") == [*reversed(none), "Hotel Central", "Café De Zwaan"]
+    assert made["north"]
+
+
 async def test_pages_are_fetched_with_one_extra_row_and_never_repeat_a_record(core_db: str) -> None:
     for i in range(7):
         await partner(f"Partner {i % 3}")  # equal names: the id breaks ties

@@ -100,18 +100,21 @@ class TableRevisions:
             await db.run_ddl(f"DELETE FROM core_sequence_counter WHERE key = '{counter_key(table)}'")
 
 
-async def revisions(tables: Sequence[str]) -> tuple[int, ...] | None:
-    """The tables' revisions, in their order; None if one has no counter (no triggers:
-    nothing read from it may be kept)."""
-    if not tables:
+async def revisions(tables: Sequence[str], counters: Sequence[str] = ()) -> tuple[int, ...] | None:
+    """The tables' revisions, in their order, then the other core_sequence_counter rows
+    named in `counters` (0 while one does not exist yet, e.g. the security version), all
+    in one query; None if a table has no counter (no triggers: nothing read from it may
+    be kept)."""
+    keys = [*map(counter_key, tables), *counters]
+    if not keys:
         return ()
-    marks = ", ".join("{}" for _ in tables)
+    marks = ", ".join("{}" for _ in keys)
     rows = await current().run_querystring(QueryString(
-        f"SELECT key, last FROM core_sequence_counter WHERE key IN ({marks})", *map(counter_key, tables)))
+        f"SELECT key, last FROM core_sequence_counter WHERE key IN ({marks})", *keys))
     found = {row["key"]: int(row["last"]) for row in rows}
-    if len(found) < len(tables):
+    if any(counter_key(t) not in found for t in tables):
         return None
-    return tuple(found[counter_key(t)] for t in tables)
+    return tuple(found.get(k, 0) for k in keys)
 
 
 class TaggedCache(Generic[T]):

@@ -191,7 +191,7 @@ async def detail_page(res: Resource, request: Request, record_id: int) -> Templa
     title = _title(res, record)
     actions = [(_("Edit"), f"{res.path}/{record_id}/edit")] if user.can(res.write) else []
     ctx = await detail_context(request, res.table, record, title=title, actions=actions,
-                               slot_target=res.slot_target)
+                               slot_target=res.slot_target, choices=res.choices)
     extra = await res.detail_extra(request, record) if res.detail_extra else {}
     currency = await _currency(res)
     return await render_detail(

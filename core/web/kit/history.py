@@ -2,13 +2,15 @@
 
 Entries come from `core_audit_log` (written by `core.db.records` and the
 attachments service), newest first, 50 to a page. User names are resolved in one
-query, as are the names of records a foreign key pointed to.
+query, as are the names of records a foreign key pointed to; a stored code of a field
+with `choices` (a state, a kind) shows as its translated label.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +24,9 @@ from core.db.records import SECRET_FIELDS
 from core.i18n import _, fmt_date, fmt_datetime
 
 PER_PAGE = 50
-_LABEL_COLUMNS = ("name", "title", "label", "code", "login", "number")
+_LABEL_COLUMNS = ("name", "full_name", "title", "label", "code", "login", "number", "serial", "reference")
+# field -> stored code -> English label (translated when shown), e.g. {"state": {"done": "Done"}}
+Choices = Mapping[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,9 @@ async def count(table: type[Table], record_id: int) -> int:
     return await AuditEntry.count().where(_where(table, record_id)).run()
 
 
-async def history_page(table: type[Table], record_id: int, page: int = 1) -> HistoryPage:
-    """One page of the record's changes, newest first."""
+async def history_page(table: type[Table], record_id: int, page: int = 1,
+                       choices: Choices | None = None) -> HistoryPage:
+    """One page of the record's changes, newest first; `choices` label coded fields."""
     total = await count(table, record_id)
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(page, 1), pages)
@@ -67,8 +72,8 @@ async def history_page(table: type[Table], record_id: int, page: int = 1) -> His
         Change(
             at=row["at"], who=names.get(row["user_id"], _("System")), action=row["action"],
             field=field_label(row["field"]) if row["field"] else "",
-            old=_shown(table, row["field"], row["old"], labels),
-            new=_shown(table, row["field"], row["new"], labels),
+            old=_shown(table, row["field"], row["old"], labels, choices or {}),
+            new=_shown(table, row["field"], row["new"], labels, choices or {}),
         )
         for row in rows
     ]
@@ -113,12 +118,16 @@ async def _referenced_labels(table: type[Table], rows: list[dict[str, Any]]) -> 
     return labels
 
 
-def _shown(table: type[Table], field: str, value: str | None, labels: dict[tuple[str, str], str]) -> str:
+def _shown(table: type[Table], field: str, value: str | None, labels: dict[tuple[str, str], str],
+           choices: Choices) -> str:
     column = _column(table, field)
     if field in SECRET_FIELDS or (column is not None and column._meta.secret):
         return "" if value is None else _("(hidden)")
     if value is None or value == "":
         return ""
+    label = choices.get(field, {}).get(value)
+    if label:
+        return _(label)
     if isinstance(column, Boolean):
         return _("Yes") if value == "True" else _("No")
     if isinstance(column, ForeignKey):

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from piccolo.columns.combination import WhereRaw
+from piccolo.query.mixins import OrderByRaw
 from piccolo.table import Table
 
 from core.auth.current import CurrentUser
@@ -323,11 +324,24 @@ def select_columns(spec: ListSpec, names: Sequence[str]) -> list[Any]:
     return list(cols)
 
 
+def _nullable(source: Any) -> bool:
+    """Whether a sort column can be NULL: a nullable column, or any joined one (no row to join)."""
+    meta = getattr(source, "_meta", None)
+    return meta is not None and (bool(meta.null) or bool(meta.call_chain))
+
+
 def ordered(spec: ListSpec, query: Any, state: ListState) -> Any:
+    """The list's order, then its key. Empty values sort as PostgreSQL sorts them on both
+    engines: last going up, first going down (SQLite puts them first going up, so there a
+    nullable column is ordered by `IS NULL` first; a NOT NULL one keeps its index order)."""
     col = spec.column(state.sort)
     asc = state.dir == "asc"
     if col is not None:
-        query = query.order_by(spec.source(col), ascending=asc)
+        source = spec.source(col)
+        if is_sqlite() and _nullable(source):
+            query = query.order_by(OrderByRaw(f"{source._meta.get_full_name(with_alias=False)} IS NULL"),
+                                   ascending=asc)
+        query = query.order_by(source, ascending=asc)
     # The primary key breaks ties so pages never repeat or skip a row.
     return query.order_by(spec.table._meta.primary_key, ascending=asc)
 

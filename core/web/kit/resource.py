@@ -62,6 +62,13 @@ class Resource:
     def name(self) -> str:
         return self.table.__name__
 
+    @property
+    def choices(self) -> dict[str, dict[str, str]]:
+        """Labels of the coded fields (the form's selects, the list's choice columns)."""
+        out = {c.name: dict(c.choices) for c in self.list.columns if c.choices}
+        out.update({f.name: dict(f.choices) for f in self.form.fields if f.kind == "select" and f.choices})
+        return out
+
 
 async def company_currency() -> str:
     from core.company.models import Company

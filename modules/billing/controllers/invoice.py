@@ -159,12 +159,13 @@ async def invoice_page(request: Request, invoice_id: int, *, status_code: int = 
     context = await _lines_context(request, invoice, **lines)
     if wants_block(request) and request.headers.get("hx-target") != "detail-tabs":
         # The header's actions carry the invoice's version, which a line change moves on.
-        detail = await detail_context(request, Invoice, invoice, title=context["label"], actions=context["actions"])
+        detail = await detail_context(request, Invoice, invoice, title=context["label"], actions=context["actions"],
+                                      choices={"state": STATE_LABELS})
         return await page(request, TEMPLATE, block="lines", status_code=status_code, hx_oob=True, **context, **detail)
     title = context["label"]
     ctx = await detail_context(request, Invoice, invoice, title=title,
                                state=(_(STATE_LABELS[invoice["state"]]), STATE_TONES[invoice["state"]]),
-                               actions=context["actions"])
+                               actions=context["actions"], choices={"state": STATE_LABELS})
     partner = await Partner.select().where(Partner.id == invoice["partner"]).first().run()
     return await detail_page(
         request, TEMPLATE, status_code=status_code, title=title,

@@ -129,6 +129,16 @@ async def test_an_issued_invoice_is_cancelled_with_a_reason_and_a_draft_discarde
     assert (await invoices.get(discard["id"]))["state"] == "cancelled"
 
 
+async def test_the_history_shows_the_label_of_the_state_an_invoice_was_issued_to(client_as) -> None:
+    await make_user("mia", roles=("manager",))
+    issued = await draft()
+    await invoices.issue(issued["id"])
+    client = await client_as("mia")
+    history = (await client.get(f"{PATH}/{issued['id']}?tab=history", headers=HTML)).text
+    assert re.search(r'State</span>\s*<span class="history-old">Draft</span>[^\n]*history-new">Issued<', history)
+    assert 'history-new">issued<' not in history
+
+
 async def test_a_draft_header_is_edited_only_while_a_draft(client_as) -> None:
     await make_user("mia", roles=("manager",))
     d = await draft()

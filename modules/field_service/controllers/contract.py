@@ -120,6 +120,7 @@ class ContractController(controller(CONTRACTS)):  # type: ignore[misc]
         ctx = await detail_context(
             request, Contract, record, title=title, actions=actions, slot_target=CONTRACTS.slot_target,
             state=(_(contracts.STATE_LABELS[record["state"]]), STATE_TONES[record["state"]]),
+            choices={"state": contracts.STATE_LABELS},
             tabs=[Tab("equipment", _("Covered equipment"), "field_service/contract/_equipment.html", len(machines)),
                   Tab("plans", _("Maintenance plans"), "field_service/contract/_plans.html", len(plans))])
         currency = await company_currency()

@@ -112,7 +112,7 @@ async def _render(request: Request, params: Mapping[str, Any], *, message: str =
             day_url=lambda day: url("day", day, team, board.page), priority_labels=dispatch.PRIORITY_LABELS,
             kind_labels=dispatch.KIND_LABELS)
         if tag is not None:
-            cache.store(key, tag, dispatch.partners_shown(board), html.replace(token, CSRF_MARK))
+            cache.store(key, tag, html.replace(token, CSRF_MARK))
     else:
         html = html.replace(CSRF_MARK, token)
     return await page(request, TEMPLATE, block="board", status_code=status_code, title=_("Dispatch board"),

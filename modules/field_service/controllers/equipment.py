@@ -199,6 +199,7 @@ class EquipmentController(controller(EQUIPMENT)):  # type: ignore[misc]
         ctx = await detail_context(
             request, Equipment, record, title=title, tabs=tabs, slot_target=EQUIPMENT.slot_target,
             state=(_(CONDITIONS[record["condition"]]), CONDITION_TONES[record["condition"]]),
+            choices={"condition": CONDITIONS},
             actions=[Action(_("Edit"), f"{PATH}/{record_id}/edit", permission=WRITE)])
         currency = await company_currency()
         return await detail_page(

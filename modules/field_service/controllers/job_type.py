@@ -132,7 +132,7 @@ async def job_type_page(request: Request, record_id: int, *, editing: int | None
     title = record["name"]
     ctx = await detail_context(
         request, JobType, record, title=title,
-        state=None if record["active"] else (_("Archived"), "neutral"),
+        state=None if record["active"] else (_("Archived"), "neutral"), choices={"kind": job_types.KIND_LABELS},
         actions=[Action(_("Edit"), f"{url}/edit", permission=WRITE)])
     currency = await company_currency()
     return await detail_page(

@@ -175,7 +175,10 @@ async def request_page(request: Request, request_id: int) -> Template:
     row = await _request(request, request_id)
     title = requests.label(row)
     ctx = await detail_context(request, ServiceRequest, row, title=title, actions=_actions(row),
-                               state=(_(requests.STATE_LABELS[row["state"]]), requests.STATE_TONES[row["state"]]))
+                               state=(_(requests.STATE_LABELS[row["state"]]), requests.STATE_TONES[row["state"]]),
+                               choices={"kind": requests.KIND_LABELS, "priority": requests.PRIORITY_LABELS,
+                                        "channel": requests.CHANNEL_LABELS, "state": requests.STATE_LABELS,
+                                        "sla_state": sla.SLA_STATE_LABELS})
     currency = "EUR"
     return await detail_page(
         request, TEMPLATE, title=title, breadcrumbs=[(_(REQUESTS.title), PATH), (title, f"{PATH}/{request_id}")],

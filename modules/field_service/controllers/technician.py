@@ -142,7 +142,7 @@ async def titled(res: Resource, request: Request, record_id: int) -> Template:
     heading = name
     url = f"{res.path}/{record_id}"
     actions = [(_("Edit"), f"{url}/edit")] if user.can(res.write) else []
-    ctx = await detail_context(request, res.table, record, title=heading, actions=actions)
+    ctx = await detail_context(request, res.table, record, title=heading, actions=actions, choices=res.choices)
     currency = await company_currency()
     extra = await res.detail_extra(request, record) if res.detail_extra else {}
     return await detail_page(

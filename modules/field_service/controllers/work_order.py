@@ -218,7 +218,9 @@ async def order_page(request: Request, work_order: int) -> Template:
             Tab("technicians", _("Technicians"), "field_service/work_order/_crew.html", len(data["crew"])))
     title = work_orders.label(order)
     ctx = await detail_context(request, WorkOrder, order, title=title, tabs=tabs, actions=_actions(order),
-                               state=(_(STATE_LABELS[order["state"]]), STATE_TONES[order["state"]]))
+                               state=(_(STATE_LABELS[order["state"]]), STATE_TONES[order["state"]]),
+                               choices={"kind": KIND_LABELS, "priority": PRIORITY_LABELS, "state": STATE_LABELS,
+                                        "billing_state": BILLING_LABELS})
     partner = await Partner.select().where(Partner.id == order["partner"]).first().run()
     machine = await Equipment.select(*Equipment._meta.columns, Equipment.product.name.as_alias("product_name")).where(
         Equipment.id == order["equipment"]).first().run() if order["equipment"] else None

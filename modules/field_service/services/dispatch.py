@@ -73,10 +73,7 @@ class Job:
     due: dt.datetime | None = None
     sla_state: str = ""
     problems: tuple[str, ...] = ()
-    # The customer's row and version: the board's render cache checks that the names it
-    # shows are still current (core_partner has no trigger of this module's).
-    partner: int | None = None
-    partner_version: int = 0
+    partner: int | None = None  # the customer's row
 
     @property
     def key(self) -> str:
@@ -177,7 +174,7 @@ def window(view: str, date: dt.date) -> tuple[dt.date, dt.date]:
 def _fields() -> tuple[Any, ...]:
     return (WorkOrder.id, WorkOrder.number, WorkOrder.version, WorkOrder.state, WorkOrder.kind,
             WorkOrder.priority, WorkOrder.job_type, WorkOrder.scheduled_start, WorkOrder.scheduled_end,
-            WorkOrder.partner.as_alias("partner"), WorkOrder.partner.version.as_alias("partner_version"),
+            WorkOrder.partner.as_alias("partner"),
             WorkOrder.partner.name.as_alias("customer"), WorkOrder.partner.city.as_alias("partner_city"),
             WorkOrder.equipment.city.as_alias("site_city"), WorkOrder.job_type.name.as_alias("job_type_name"),
             WorkOrder.request.resolution_due.as_alias("due"), WorkOrder.request.sla_state.as_alias("sla_state"))
@@ -188,8 +185,7 @@ def _job(row: Mapping[str, Any], **extra: Any) -> Job:
                priority=row["priority"], customer=row["customer"] or "",
                city=row.get("site_city") or row.get("partner_city") or "", job_type=row["job_type"],
                job_type_name=row.get("job_type_name") or "", due=row.get("due"),
-               sla_state=row.get("sla_state") or "", partner=row.get("partner"),
-               partner_version=row.get("partner_version") or 0, **extra)
+               sla_state=row.get("sla_state") or "", partner=row.get("partner"), **extra)
 
 
 @lru_cache(maxsize=2)
@@ -200,7 +196,7 @@ def _card_fields(cities: bool) -> tuple[Any, ...]:
     fields: tuple[Any, ...] = (Assignment.user, Assignment.planned_start, Assignment.planned_end, Assignment.work_order.as_alias("id"),
               wo.number.as_alias("number"), wo.version.as_alias("version"), wo.state.as_alias("state"),
               wo.kind.as_alias("kind"), wo.priority.as_alias("priority"), wo.job_type.as_alias("job_type"),
-              wo.partner.as_alias("partner"), wo.partner.version.as_alias("partner_version"),  # type: ignore[union-attr]
+              wo.partner.as_alias("partner"),  # type: ignore[union-attr]
               wo.partner.name.as_alias("customer"))  # type: ignore[union-attr]
     if cities:
         fields += (wo.partner.city.as_alias("partner_city"), wo.equipment.city.as_alias("site_city"))  # type: ignore[union-attr]
@@ -405,13 +401,6 @@ async def board(view: str, date: dt.date, registry: Registry, user: CurrentUser,
                  lanes=tuple(lanes), unscheduled=tuple(waiting), unscheduled_count=count,
                  conflicts=tuple(conflicts[:CONFLICTS_SHOWN]), technicians=tuple(shown), team=team,
                  conflict_count=len(conflicts), page=page, pages=pages, lane_total=len(roster))
-
-
-def partners_shown(board: Board) -> dict[int, int]:
-    """{partner id: version} of every customer named on the board (its cards, conflicts
-    and waiting list): what a cached rendering of it depends on outside this module."""
-    jobs = [*(bar.job for lane in board.lanes for bar in lane.bars), *board.conflicts, *board.unscheduled]
-    return {j.partner: j.partner_version for j in jobs if j.partner is not None}
 
 
 def day_heads(board: Board) -> tuple[Day, ...]:

@@ -113,6 +113,21 @@ async def test_a_technician_does_the_job_through_the_page(client_as) -> None:
     assert "Taken from stock" in tab
 
 
+async def test_the_history_shows_the_labels_of_state_and_billing_not_their_codes(client_as) -> None:
+    await make_user("mia", roles=("manager",))
+    jan, _ = await technician("jan")
+    wo = await planned_order(jan)
+    await work_orders.transition(wo["id"], "in_progress")
+    await work_orders.transition(wo["id"], "done")  # nothing chargeable: not billable
+    client = await client_as("mia")
+    history = (await client.get(f"{PATH}/{wo['id']}?tab=history", headers=HTML)).text
+    assert re.search(r'State</span>\s*<span class="history-old">In progress</span>[^\n]*history-new">Done<', history)
+    assert re.search(r'Billing state</span>\s*<span class="history-old">To bill</span>[^\n]*'
+                     r'history-new">Not billable<', history)
+    assert re.search(r'Priority</span>\s*<span class="history-new">Normal<', history)  # as created
+    assert 'history-new">done<' not in history and ">to_bill<" not in history
+
+
 async def test_hold_needs_a_reason_page_and_a_stale_button_is_refused(client_as) -> None:
     await make_user("mia", roles=("manager",))
     jan, _ = await technician("jan")

@@ -26,7 +26,8 @@ async def titled_detail(res: Resource, request: Request, record_id: int, title_o
     title = await title_of(record)
     url = f"{res.path}/{record_id}"
     actions = [(_("Edit"), f"{url}/edit")] if user.can(res.write) else []
-    ctx = await detail_context(request, res.table, record, title=title, actions=actions, slot_target=res.slot_target)
+    ctx = await detail_context(request, res.table, record, title=title, actions=actions, slot_target=res.slot_target,
+                               choices=res.choices)
     extra = await res.detail_extra(request, record) if res.detail_extra else {}
     currency = await company_currency()
     return await detail_page(

@@ -105,7 +105,8 @@ async def _page(request: Request, record_id: int, *, notice: tuple[str, str] | N
                     Action(_("Cancel count"), f"{COUNTS_URL}/{record_id}/cancel", method="post",
                            confirm=_("Cancel this count?"))]
     detail = await detail_context(request, Count, record, title=record["number"],
-                                  state=(_(count.STATE_LABELS[state]), STATE_TONES[state]), actions=actions)
+                                  state=(_(count.STATE_LABELS[state]), STATE_TONES[state]), actions=actions,
+                                  choices={"state": count.STATE_LABELS})
     place = await Location.select(Location.full_name, Location.last_counted, Location.count_interval_days).where(
         Location.id == record["location"]).first().run()
     raw = add_raw or initial(ADD_FORM)

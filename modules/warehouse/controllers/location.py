@@ -193,7 +193,7 @@ class LocationController(controller(LOCATIONS_RES)):  # type: ignore[misc]
         title = record["full_name"]
         ctx = await detail_context(request, Location, record, title=title, actions=actions,
                                    state=None if record["active"] else (_("Archived"), "neutral"),
-                                   slot_target=LOCATIONS_RES.slot_target)
+                                   slot_target=LOCATIONS_RES.slot_target, choices={"kind": KIND_LABELS})
         children = await Location.select(Location.id, Location.full_name, Location.kind, Location.active).where(
             Location.parent == record_id).order_by(Location.full_name).run()
         return await detail_page(

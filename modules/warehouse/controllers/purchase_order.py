@@ -165,7 +165,7 @@ async def order_page(request: Request, order_id: int, *, line_q: str = "") -> Te
     ctx = await detail_context(
         request, PurchaseOrder, order, title=title,
         state=(_(purchases.STATE_LABELS[order["state"]]), TONES[order["state"]]),
-        actions=_actions(order, user.can(WRITE) or user.can(RECEIVE)))
+        actions=_actions(order, user.can(WRITE) or user.can(RECEIVE)), choices={"state": purchases.STATE_LABELS})
     found = await _lines_view(order)
     currency = await supplier_price.company_currency()
     product_field = LINE_FORM.field("product")

@@ -182,7 +182,8 @@ async def _page(request: Request, record_id: int, *, opened: Opened | None = Non
                    Action(_("Cancel return"), f"{RETURNS_URL}/{record_id}/cancel", method="post",
                           confirm=_("Cancel this return?"))]
     detail = await detail_context(request, Return, record, title=record["number"],
-                                  state=(_(rma.STATE_LABELS[state]), STATE_TONES[state]), actions=actions)
+                                  state=(_(rma.STATE_LABELS[state]), STATE_TONES[state]), actions=actions,
+                                  choices={"state": rma.STATE_LABELS})
     transfers = await rma.transfers_of(record_id)
     return await detail_page(
         request, TEMPLATE, status_code=status_code, title=record["number"],

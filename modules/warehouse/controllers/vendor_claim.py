@@ -101,7 +101,8 @@ async def _page(request: Request, record_id: int, *, credit_raw: dict[str, str] 
                 actions.append(Action(_(label), f"{CLAIMS_URL}/{record_id}/state/{action}", method="post", tone=tone,
                                       confirm=_("Mark this claim rejected?") if action == "reject" else ""))
     detail = await detail_context(request, VendorClaim, record, title=record["number"],
-                                  state=(_(vendor_claim.STATE_LABELS[state]), STATE_TONES[state]), actions=actions)
+                                  state=(_(vendor_claim.STATE_LABELS[state]), STATE_TONES[state]), actions=actions,
+                                  choices={"state": vendor_claim.STATE_LABELS})
     currency = await company_currency()
     source = None
     if record["return_line"]:

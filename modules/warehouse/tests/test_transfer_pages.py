@@ -4,6 +4,7 @@ numbers, and refusals shown on the page with nothing saved."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -161,6 +162,20 @@ async def test_cancelling_releases_the_reservation(client_as) -> None:
     from modules.warehouse.services import stock
 
     assert await stock.available(gasket, loc) == 3
+
+
+async def test_the_history_shows_the_labels_of_kind_and_state_of_a_validated_transfer(client_as) -> None:
+    await make_user("pieter", roles=("warehouse",))
+    gasket, a, b = await product("GSK-58"), await shelf("Shelf A"), await shelf("Shelf B")
+    await receive(gasket, a, 2)
+    t = await transfers.create("internal", a, b, [Line(gasket, Decimal(2))])
+    await transfers.reserve(t["id"])
+    await transfers.validate(t["id"])
+    client = await client_as("pieter")
+    history = (await client.get(f"/warehouse/transfers/{t['id']}?tab=history", headers=HTML)).text
+    assert re.search(r'State</span>\s*<span class="history-old">Reserved</span>[^\n]*history-new">Done<', history)
+    assert re.search(r'Kind</span>\s*<span class="history-new">Internal transfer<', history)  # as created
+    assert 'history-new">done<' not in history and 'history-new">internal<' not in history
 
 
 async def test_actions_need_the_csrf_token_and_the_write_permission(client_as) -> None:
