@@ -200,11 +200,12 @@ def test_a_web_request_is_planned_done_on_my_day_and_reported(live_server, open_
     tech_view.shot("field-service-my-day-done")
     assert not tech_view.errors and not tech_view.csp
 
-    # (c) The service report shows the checklist, the part and the signature.
+    # (c) The service report shows the checklist, the part and the signature, written in the
+    # customer's language (Dutch: "Servicerapport", 9,2 bar) though the reader reads English.
     preview = page.request.get(f"{live_server.url}/reports/field_service_service_report/{work_order}.html")
     assert preview.ok
     html = preview.text()
-    for text in ("Pump pressure", "9.2", "Leak test", "Group head gasket", "Marieke van den Heuvel"):
+    for text in ("Servicerapport", "Pump pressure", "9,2", "Leak test", "Group head gasket", "Marieke van den Heuvel"):
         assert text in html, text
     assert "data:image/png;base64," in html  # the drawn signature
     pdf = page.request.get(f"{live_server.url}/reports/field_service_service_report/{work_order}.pdf")
