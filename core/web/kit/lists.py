@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote_plus
@@ -38,7 +38,7 @@ from core.auth.current import CurrentUser
 from core.auth.rules import restrict, rules_for
 from core.db.engine import is_sqlite, planned_for_values
 from core.db.revisions import TaggedCache, revisions
-from core.db.search import contains, fts_name, fts_phrase, indexable
+from core.db.search import contains, fts_name, fts_phrase, indexable, searchable
 from core.registry import Registry
 
 FORMATS = ("text", "money", "number", "date", "datetime", "bool", "badge", "link", "choice")
@@ -143,6 +143,16 @@ class ListSpec:
         return tuple(self.table._meta.get_column_by_name(n) for n in self.search)
 
     @cached_property
+    def search_text(self) -> str | None:
+        """On PostgreSQL, the lowercased text of the search fields as the table's search index
+        covers it (core.db.search.searchable); None where the fields are not all the table's
+        own columns or the list has no index."""
+        if not self.search_indexed or not self.search or any(
+                f._meta.call_chain or f._meta.table is not self.table for f in self.search_fields):
+            return None
+        return searchable(tuple(f._meta.db_column_name for f in self.search_fields), self.table._meta.tablename)
+
+    @cached_property
     def read_tables(self) -> tuple[str, ...]:
         """The tables the list's rows are read from: its own and every joined one."""
         names = [self.table._meta.tablename]
@@ -178,20 +188,31 @@ class ListState:
     def params(self, **changes: Any) -> list[tuple[str, str]]:
         """Query parameters for this state with `changes` applied (page resets to 1
         unless given), in a stable order."""
-        state = replace(self, **{"page": 1, **changes})
-        out: list[tuple[str, str]] = [("q", state.q)] if state.q else []
-        out += [(k, v) for k, v in state.filters.items() if v]
-        out += [(k, "") for k in state.default_filters if k not in state.filters]
-        out += [("sort", state.sort), ("dir", state.dir)]
-        if state.cols != state.default_cols:
-            out += [("cols", c) for c in state.cols]
-        if state.page > 1:
-            out.append(("page", str(state.page)))
+        unknown = changes.keys() - _FIELDS
+        if unknown:
+            raise TypeError(f"ListState has no field {', '.join(sorted(unknown))}")
+        # What `replace(self, page=1, **changes)` holds, read without building it (a list
+        # page writes a dozen URLs of its state).
+        q = changes.get("q", self.q)
+        filters = changes.get("filters", self.filters)
+        cols = changes.get("cols", self.cols)
+        page = changes.get("page", 1)
+        out: list[tuple[str, str]] = [("q", q)] if q else []
+        out += [(k, v) for k, v in filters.items() if v]
+        out += [(k, "") for k in changes.get("default_filters", self.default_filters) if k not in filters]
+        out += [("sort", changes.get("sort", self.sort)), ("dir", changes.get("dir", self.dir))]
+        if cols != changes.get("default_cols", self.default_cols):
+            out += [("cols", c) for c in cols]
+        if page > 1:
+            out.append(("page", str(page)))
         return out
 
     def url(self, base: str, **changes: Any) -> str:
         """`base` with the query string of `params(**changes)`, as `urlencode` writes it."""
-        return f"{base}?" + "&".join(f"{_quoted(k)}={_quoted(v)}" for k, v in self.params(**changes))
+        return f"{base}?" + "&".join([f"{_quoted(k)}={_quoted(v)}" for k, v in self.params(**changes)])
+
+
+_FIELDS = frozenset(f for f in ListState.__dataclass_fields__)
 
 
 # A list page writes a dozen URLs of its state (sort links, pager, export); most names
@@ -286,7 +307,11 @@ def conditions(spec: ListSpec, state: ListState, indexed: Collection[str] = ()) 
     Words in `indexed` are first narrowed through the table's FTS index."""
     out: list[Any] = [spec.where()] if spec.where else []
     fields = spec.search_fields
+    text = None if not fields or is_sqlite() else spec.search_text
     for word in search_words(state) if fields else []:
+        if text is not None and indexable(word):
+            out.append(WhereRaw(f"{text} LIKE lower({{}})", f"%{word}%"))
+            continue
         clause = like(fields[0], word)
         for f in fields[1:]:
             clause = clause | like(f, word)
