@@ -119,6 +119,19 @@ def test_a_manager_receives_serial_numbered_pumps_and_sees_them_in_stock(live_se
     assert "UTR/Stock" in card and "ULKA-2026-0001" in card and "ULKA-2026-0002" in card
     assert re.search(r"IN/\d{4}/\d{5}", card), "the receipt is in the move history"
     watched.shot("warehouse-stock-card")
+
+    # The stock list searches as one types and filters when a filter changes (not when the
+    # search box is left).
+    page.goto(f"{live_server.url}/warehouse/stock")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/warehouse/stock" in r.url else None)
+    page.fill("#kit-q", "ulka")
+    page.wait_for_url(re.compile(r"[?&]q=ulka"))
+    page.wait_for_load_state("networkidle")
+    page.locator("#kit-q").blur()
+    page.select_option("#kit-filters select[name=kind]", "internal")
+    page.wait_for_url(re.compile(r"kind=internal"))
+    assert "q=ulka" in page.url and len(requests) == 2, requests
     assert not watched.csp and not watched.errors
 
 
