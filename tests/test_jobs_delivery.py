@@ -14,7 +14,7 @@ from fixture_modules.jobs_support import (
 )
 
 from core.db.engine import transaction
-from core.jobs.enqueue import enqueue
+from core.jobs.enqueue import enqueue, enqueue_many
 from core.jobs.idempotency import ClaimOutsideTransaction, claim
 from core.modules import lifecycle
 
@@ -45,6 +45,24 @@ async def test_a_committed_enqueue_runs_once_and_a_rolled_back_one_never(
         assert await box.effects("record", 1) == 0
         assert await box.effects("record", 2) == 1 and await box.effects("record", 3) == 1
         assert runs[0]["finished_at"] >= runs[0]["started_at"]
+
+
+@pytest.mark.parametrize("broker", BROKERS)
+async def test_many_calls_enqueued_at_once_each_run_once_and_roll_back_together(
+        broker: str, core_db: str, with_jobbox, settings_for) -> None:
+    box = jobbox()
+    async with in_process_worker(jobs_settings(settings_for(core_db), broker), with_jobbox):
+        with pytest.raises(RuntimeError):
+            async with transaction():
+                await enqueue_many("jobbox.record", [(10,), (11,)])
+                raise RuntimeError("the caller's change failed")
+        async with transaction():
+            await enqueue_many("jobbox.record", [(12,), (13,), (14,)])
+        await enqueue_many("jobbox.record", [(15,)])
+        runs = await settled("jobbox.record", 4)
+        assert sorted((r["args"], r["state"]) for r in runs) == [
+            ("[12]", "done"), ("[13]", "done"), ("[14]", "done"), ("[15]", "done")]
+        assert [await box.effects("record", n) for n in range(10, 16)] == [0, 0, 1, 1, 1, 1]
 
 
 @pytest.mark.parametrize("broker", BROKERS)

@@ -115,6 +115,35 @@ async def test_sending_stores_the_message_and_queues_its_delivery_in_one_transac
     assert logged == [{"action": "create", "field": "", "new": None}]
 
 
+async def test_many_messages_are_composed_each_in_its_language_and_queued_in_one_go(settings, monkeypatch) -> None:
+    batches: list[tuple[str, list[tuple[Any, ...]], bool]] = []
+
+    async def enqueue_many(job: str, calls: list[tuple[Any, ...]]) -> None:
+        batches.append((job, list(calls), db.in_transaction()))
+
+    monkeypatch.setattr(service, "enqueue_many", enqueue_many)
+    dutch = await customer("nl")
+    ids = await service.send_many([
+        service.Outgoing("marieke@zwaan.example", "document", CONTEXT, language="en", related=("core_partner", 7)),
+        service.Outgoing("info@zwaan.example", "document", CONTEXT, partner_id=dutch["id"]),
+        service.Outgoing("Sem <sem@kade.example>", "document", {**CONTEXT, "recipient_name": "Sem"}, language="en"),
+    ])
+    rows = [await stored(i) for i in ids]
+    assert [r["recipients"] for r in rows] == ["marieke@zwaan.example", "info@zwaan.example", "Sem <sem@kade.example>"]
+    assert [r["language"] for r in rows] == ["en", "nl", "en"]
+    assert rows[1]["subject"] == "Contact sheet C0042 van Koffiepunt Service"
+    assert {(r["state"], r["attempts"], r["cc"], r["last_error"]) for r in rows} == {("queued", 0, "", "")}
+    assert (rows[0]["table_name"], rows[0]["record_id"], rows[2]["record_id"]) == ("core_partner", 7, None)
+    assert batches == [("core.deliver_mail", [(i,) for i in ids], True)]
+    # One bad address: nothing is stored, nothing queued.
+    before = await MailMessage.count().run()
+    with pytest.raises(InvalidAddress):
+        await service.send_many([service.Outgoing("a@zwaan.example", "document", CONTEXT, language="en"),
+                                 service.Outgoing("not an address", "document", CONTEXT, language="en")])
+    assert await MailMessage.count().run() == before and len(batches) == 1
+    assert await service.send_many([]) == []
+
+
 async def test_the_outbox_gets_a_parseable_eml_with_the_pdf_attached(settings, queued) -> None:
     message_id = await send(["marieke@zwaan.example"], "document", CONTEXT, language="en", cc="boss@zwaan.example",
                             attachments=[Attachment("C0042.pdf", "application/pdf", PDF)])

@@ -58,6 +58,35 @@ async def test_changes_write_audit_entries_with_old_and_new_values(core_db: str)
     assert {e["field"] for e in entries if e["action"] == "create"} >= {"name", "city"}
 
 
+async def test_many_records_are_created_in_order_stamped_and_audited_like_one(core_db: str) -> None:
+    names = [f"Koffiebar {n}" for n in range(1203)]  # more than one INSERT's worth
+    with acting_as(3):
+        ids = await records.create_many(Partner, [{"name": n, "city": "Oss"} for n in names])
+        quiet = await records.create_many(Partner, [{"name": "Stil", "city": ""}], log_fields=False)
+    rows = await Partner.select(Partner.id, Partner.name, Partner.version, Partner.created_by).where(
+        Partner.id.is_in(ids)).order_by(Partner.id).run()
+    assert [r["name"] for r in rows] == names and [r["id"] for r in rows] == ids
+    assert {(r["version"], r["created_by"]) for r in rows} == {(1, 3)}
+    logged = await history(Partner, ids[-1])
+    assert {(e["field"], e["new"], e["user_id"]) for e in logged} == {("name", names[-1], 3), ("city", "Oss", 3)}
+    assert [(e["action"], e["field"]) for e in await history(Partner, quiet[0])] == [("create", "")]
+    with pytest.raises(ValueError, match="same fields"):
+        await records.create_many(Partner, [{"name": "A"}, {"name": "B", "city": "Oss"}])
+    with pytest.raises(ValueError, match="no column"):
+        await records.create_many(Partner, [{"nmae": "A"}])
+
+
+async def test_a_failed_bulk_create_writes_nothing(core_db: str) -> None:
+    from core.db.engine import transaction
+
+    before = await Partner.count().run()
+    with pytest.raises(RuntimeError):
+        async with transaction():
+            await records.create_many(Partner, [{"name": f"P{n}"} for n in range(10)])
+            raise RuntimeError("crash after the write")
+    assert await Partner.count().run() == before
+
+
 async def test_audit_entry_rolls_back_with_the_change(core_db: str) -> None:
     from core.db.engine import transaction
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from piccolo.table import Table
 
 from core.db.audit import AuditEntry, as_text
 from core.db.context import current_user_id
-from core.db.engine import transaction
+from core.db.engine import is_sqlite, transaction
 
 _SYSTEM_FIELDS = {"id", "created_at", "created_by", "updated_at", "updated_by", "version"}
 # Logged as changed, never with their values.
@@ -120,6 +121,71 @@ async def create(table: type[Table], values: dict[str, Any], *, log_fields: bool
                            action="create")]
         ).run()
     return row
+
+
+# Rows per multi-row INSERT in `create_many` (PostgreSQL takes 32767 parameters a statement).
+BULK = 500
+
+
+async def create_many(table: type[Table], rows: Sequence[dict[str, Any]], *, log_fields: bool = True) -> list[int]:
+    """`create` for many records (each with the same fields), stamped and audited alike, in
+    one transaction: multi-row INSERTs of the records and of their audit entries instead
+    of two statements a record. Returns the new ids in the order of `rows`.
+
+    The rows go straight to the driver: through the ORM, building the statements alone
+    took longer than a nightly reorder run of thousands of lines may take (10 s). Columns
+    left out take their database defaults, as with an INSERT naming only some."""
+    if not rows:
+        return []
+    fields = list(rows[0])
+    if any(list(r) != fields for r in rows):
+        raise ValueError(f"{table._meta.tablename}: create_many needs the same fields in every row")
+    _columns(table, rows[0])  # unknown names are refused before anything is written
+    user, now = current_user_id.get(), _now()
+    names = [*fields, "created_at", "updated_at", "created_by", "updated_by", "version"]
+    ids: list[int] = []
+    async with transaction() as txn:
+        for start in range(0, len(rows), BULK):
+            chunk = [[*r.values(), now, now, user, user, 1] for r in rows[start:start + BULK]]
+            try:
+                made = await _insert(txn.connection, table._meta.tablename, names, chunk, returning=True)
+            except Exception as exc:
+                duplicate = _duplicate(table, exc)
+                if duplicate is None:
+                    raise
+                raise duplicate from exc
+            ids += sorted(made)  # a multi-row INSERT numbers its rows in the order given
+        audit: list[list[Any]] = []
+        for record, given in zip(ids, rows, strict=True):
+            entries = [[now, user, table._meta.tablename, record, "create", k, _shown(k, v)]
+                       for k, v in given.items() if log_fields and k not in _SYSTEM_FIELDS and v is not None]
+            audit += entries or [[now, user, table._meta.tablename, record, "create", "", None]]
+        for start in range(0, len(audit), BULK):
+            await _insert(txn.connection, AuditEntry._meta.tablename,
+                          ["at", "user_id", "table_name", "record_id", "action", "field", "new"], audit[start:start + BULK])
+    return ids
+
+
+async def _insert(connection: Any, tablename: str, names: Sequence[str], values: Sequence[Sequence[Any]],
+                  returning: bool = False) -> list[int]:
+    """One multi-row INSERT on the transaction's own connection (aiosqlite or asyncpg)."""
+    columns = ", ".join(f'"{n}"' for n in names)
+    width, flat = len(names), [v for row in values for v in row]
+    tail = ' RETURNING "id"' if returning else ""
+    if is_sqlite():
+        marks = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(values))
+        cursor = await connection.execute(f'INSERT INTO "{tablename}" ({columns}) VALUES {marks}{tail}', flat)
+        try:
+            found = await cursor.fetchall() if returning else []
+        finally:
+            await cursor.close()
+        return [int(r["id"]) for r in found]
+    marks = ", ".join("(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")" for i in range(len(values)))
+    sql = f'INSERT INTO "{tablename}" ({columns}) VALUES {marks}{tail}'
+    if returning:
+        return [int(r["id"]) for r in await connection.fetch(sql, *flat)]
+    await connection.execute(sql, *flat)
+    return []
 
 
 async def update(

@@ -30,6 +30,16 @@ async def queued(job: str, module: str, args: tuple[Any, ...], message_id: str) 
     return int(row[0]["id"])
 
 
+async def queued_many(job: str, module: str, runs: list[tuple[tuple[Any, ...], str]]) -> list[int]:
+    """`queued` for many (args, message id) pairs in one INSERT; the run ids in their order."""
+    if not runs:
+        return []
+    rows = await JobRun.insert(*[JobRun(job=job, module=module, args=json.dumps(list(args), default=str),
+                                        state="queued", message_id=message_id) for args, message_id in runs]
+                               ).returning(JobRun.id).run()
+    return sorted(int(r["id"]) for r in rows)  # a multi-row INSERT numbers its rows in order
+
+
 RUNNING_AFTER = 0.2  # seconds: a job still running by then is shown as running
 GROUP_WINDOW = 0.01  # seconds: under load, the pause between two writes of finished runs
 

@@ -212,14 +212,18 @@ async def check(now: dt.datetime | None = None) -> dict[str, int]:
             todo.append((req, "warning"))
     counts = {"warned": 0, "breached": 0, "mails": 0}
     run = Run(base=await base_url()) if todo else None
-    # FLAG_BATCH flags (and their mails) a transaction: one commit each, not one per request,
-    # yet short enough not to hold other writers back on SQLite.
+    # FLAG_BATCH flags and their mails a transaction: one commit each, not one per request,
+    # yet short enough not to hold other writers back on SQLite; the batch's mails are
+    # stored and queued together (mail.send_many).
     for i in range(0, len(todo), FLAG_BATCH):
         async with transaction():
+            outgoing: list[mail.Outgoing] = []
             for due, what in todo[i:i + FLAG_BATCH]:
-                flagged, mails = await _flag(due, what, now, run)
-                counts["breached" if what == "breached" else "warned"] += flagged
-                counts["mails"] += mails
+                if await _flag(due, what, now):
+                    counts["breached" if what == "breached" else "warned"] += 1
+                    outgoing += await messages(due, what, run)
+            await mail.send_many(outgoing)
+            counts["mails"] += len(outgoing)
     return counts
 
 
@@ -235,16 +239,13 @@ class Run:
     people: dict[tuple[Any, Any], list[dict[str, Any]]] = field(default_factory=dict)
 
 
-async def _flag(req: Mapping[str, Any], what: str, now: dt.datetime, run: Run | None = None) -> tuple[int, int]:
-    """Set the flag if nobody did yet and mail about it, in one transaction."""
+async def _flag(req: Mapping[str, Any], what: str, now: dt.datetime) -> bool:
+    """Set the flag if nobody did yet (the caller's transaction then mails about it)."""
     column = Request.breached_at if what == "breached" else Request.warned_at
-    async with transaction():
-        won = await Request.update({column: now, Request.sla_state: what}).where(
-            (Request.id == req["id"]) & column.is_null() & Request.paused_since.is_null()
-            & Request.state.is_in(list(OPEN_STATES))).returning(Request.id).run()
-        if not won:
-            return 0, 0
-        return 1, await notify(req, what, run)
+    won = await Request.update({column: now, Request.sla_state: what}).where(
+        (Request.id == req["id"]) & column.is_null() & Request.paused_since.is_null()
+        & Request.state.is_in(list(OPEN_STATES))).returning(Request.id).run()
+    return bool(won)
 
 
 async def recipients(req: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -263,8 +264,8 @@ async def recipients(req: Mapping[str, Any]) -> list[dict[str, Any]]:
     return await query.where(User.id.is_in(managers)).order_by(User.id).run()
 
 
-async def notify(req: Mapping[str, Any], what: str, run: Run | None = None) -> int:
-    """Mail the recipients (`run` keeps what does not change over one run of the job)."""
+async def messages(req: Mapping[str, Any], what: str, run: Run | None = None) -> list[mail.Outgoing]:
+    """The mails to the recipients (`run` keeps what does not change over one run of the job)."""
     run = run or Run(base=await base_url())
     key = (req["assignee"], req["team"])
     if key not in run.people:
@@ -276,9 +277,9 @@ async def notify(req: Mapping[str, Any], what: str, run: Run | None = None) -> i
                "target": "response" if response else "resolution", "contact": req["contact_name"],
                "url": f"{run.base}/field-service/requests/{req['id']}"}  # a mail needs the host too
     template = BREACH_MAIL if what == "breached" else WARNING_MAIL
-    for person in people:
-        # The user's own language when set (spares mail.send looking it up); else its fallbacks.
-        language = person.get("language") if person.get("language") in LANGUAGES else None
-        await mail.send(person["email"], template, {**context, "recipient_name": person["name"] or person["login"]},
-                        user_id=person["id"], language=language, related=(Request._meta.tablename, req["id"]))
-    return len(people)
+    # The user's own language when set (spares looking it up); else its fallbacks.
+    return [mail.Outgoing(person["email"], template, {**context, "recipient_name": person["name"] or person["login"]},
+                          user_id=person["id"],
+                          language=person.get("language") if person.get("language") in LANGUAGES else None,
+                          related=(Request._meta.tablename, req["id"]))
+            for person in people]

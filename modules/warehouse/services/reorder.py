@@ -16,11 +16,9 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from piccolo.query.functions.aggregate import Sum
-from piccolo.table import Table
 
-from core.db.audit import AuditEntry
-from core.db.context import current_user_id
-from core.db.engine import is_sqlite, transaction
+from core.db import records
+from core.db.engine import transaction
 from core.i18n import _
 from modules.warehouse.models.location import Location
 from modules.warehouse.models.move import Move
@@ -148,49 +146,6 @@ async def _draft_order(supplier: int, location: int, lead_days: int) -> tuple[di
     return await purchases.create(supplier, location, origin=ORIGIN, expected_on=expected), True
 
 
-async def create_many(table: type[Table], rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert many records of an audited table at once: stamped like `core.db.records.create`
-    and logged with one "create" audit entry each. A nightly run may draft thousands of
-    lines; through the ORM, building the statements alone took longer than the 10 s the
-    whole job may take, so the rows go straight to the driver in multi-row INSERTs."""
-    if not rows:
-        return []
-    user, now = current_user_id.get(), dt.datetime.now(dt.UTC)
-    names = [*rows[0], "created_at", "updated_at", "created_by", "updated_by", "version"]
-    ids: list[int] = []
-    async with transaction() as txn:
-        for start in range(0, len(rows), BULK):
-            values = [[*r.values(), now, now, user, user, 1] for r in rows[start:start + BULK]]
-            ids += await _insert(txn.connection, table._meta.tablename, names, values, returning=True)
-        audit = [[now, user, table._meta.tablename, made, "create", ""] for made in ids]
-        for start in range(0, len(audit), BULK):
-            await _insert(txn.connection, AuditEntry._meta.tablename,
-                          ["at", "user_id", "table_name", "record_id", "action", "field"], audit[start:start + BULK])
-    return ids
-
-
-async def _insert(connection: Any, tablename: str, names: Sequence[str], values: Sequence[Sequence[Any]],
-                  returning: bool = False) -> list[int]:
-    """One multi-row INSERT on the transaction's own connection (aiosqlite or asyncpg)."""
-    columns = ", ".join(f'"{n}"' for n in names)
-    width, flat = len(names), [v for row in values for v in row]
-    tail = ' RETURNING "id"' if returning else ""
-    if is_sqlite():
-        marks = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(values))
-        cursor = await connection.execute(f'INSERT INTO "{tablename}" ({columns}) VALUES {marks}{tail}', flat)
-        try:
-            found = await cursor.fetchall() if returning else []
-        finally:
-            await cursor.close()
-        return [int(r["id"]) for r in found]
-    marks = ", ".join("(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")" for i in range(len(values)))
-    sql = f'INSERT INTO "{tablename}" ({columns}) VALUES {marks}{tail}'
-    if returning:
-        return [int(r["id"]) for r in await connection.fetch(sql, *flat)]
-    await connection.execute(sql, *flat)
-    return []
-
-
 async def _costs(products: Iterable[int]) -> dict[int, Decimal]:
     from core.products.models import Product
 
@@ -238,7 +193,7 @@ async def _buy(needs: Sequence[Need], summary: Summary, names: Mapping[str, dict
             tier = supplier_price.pick(tiers, qty) or (tiers[0] if tiers else None)
             new.append({"order": order["id"], "product": product, "quantity": qty, "received": ZERO,
                         "unit_price": tier.price if tier else costs.get(product, ZERO), "rule_id": rule})
-        await create_many(PurchaseLine, new)
+        await records.create_many(PurchaseLine, new, log_fields=False)
         summary.orders.append({"id": order["id"], "number": order["number"], "created": created,
                                "supplier": suppliers.get(supplier, ""), "lines": len(group),
                                "total": purchases.total(new if created else await _amounts(order["id"]))})
@@ -268,10 +223,10 @@ async def _refill(needs: Sequence[Need], summary: Summary, names: Mapping[str, d
         groups.setdefault((need.refill_from, need.location), []).append(need)
     for (source, van), group in sorted(groups.items()):
         row, created = await _draft_refill(source, van)
-        await create_many(Move, [
+        await records.create_many(Move, [
             {"transfer": row["id"], "product": n.product, "source": source, "destination": van,
              "quantity": n.quantity, "state": "draft", "origin": f"{ORIGIN}:{n.rule}", "unit_cost": ZERO}
-            for n in group if n.refill_from != van])
+            for n in group if n.refill_from != van], log_fields=False)
         summary.transfers.append({"id": row["id"], "number": row["number"], "created": created,
                                   "source": names["location"].get(source, ""),
                                   "van": names["location"].get(van, ""), "lines": len(group)})
