@@ -184,6 +184,8 @@ class LocationController(controller(LOCATIONS_RES)):  # type: ignore[misc]
         used = await locations.has_history(record_id)
         if not record["active"]:
             actions.append(Action(_("Restore"), f"{PATH}/{record_id}/restore", "post", permission=LOCATIONS))
+        elif await locations.is_shared(record_id):
+            pass  # a shared virtual place stays (services/location.py)
         elif used:
             actions.append(Action(_("Archive"), f"{PATH}/{record_id}/archive", "post", permission=LOCATIONS,
                                   confirm=_("Archive this location? It keeps its history but is no longer offered.")))
@@ -210,6 +212,9 @@ class LocationController(controller(LOCATIONS_RES)):  # type: ignore[misc]
             done = await locations.remove(record_id, record["version"])
         except StaleRecordError:
             flash(request, _("Someone else changed this location meanwhile; look again and retry."), "error")
+            return Redirect(f"{PATH}/{record_id}", status_code=303)
+        except WarehouseError as exc:
+            flash(request, str(exc), "error")
             return Redirect(f"{PATH}/{record_id}", status_code=303)
         if done == "archived":
             flash(request, _("Location archived: it keeps its history but is no longer offered."))

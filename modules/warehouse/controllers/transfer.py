@@ -209,7 +209,8 @@ async def _detail(request: Request, transfer_id: int, *, message: str = "", erro
     title = str(record["number"])
     ctx = await detail_context(request, Transfer, record, title=title,
                                state=(_(STATE_LABELS[record["state"]]), STATE_TONES[record["state"]]),
-                               slot_target=TRANSFERS.slot_target, choices={"kind": KIND_LABELS, "state": STATE_LABELS})
+                               slot_target=TRANSFERS.slot_target, choices={"kind": KIND_LABELS, "state": STATE_LABELS,
+                                                                        "overdue": {"yes": "Yes"}})
     refused = bool(message or errors)
     return await detail_page(
         request, TRANSFERS.detail_template, title=title, breadcrumbs=[(_("Transfers"), PATH), (title, f"{PATH}/{transfer_id}")],

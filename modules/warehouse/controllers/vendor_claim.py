@@ -102,7 +102,7 @@ async def _page(request: Request, record_id: int, *, credit_raw: dict[str, str] 
                                       confirm=_("Mark this claim rejected?") if action == "reject" else ""))
     detail = await detail_context(request, VendorClaim, record, title=record["number"],
                                   state=(_(vendor_claim.STATE_LABELS[state]), STATE_TONES[state]), actions=actions,
-                                  choices={"state": vendor_claim.STATE_LABELS})
+                                  choices={"state": vendor_claim.STATE_LABELS, "overdue": {"yes": "Yes"}})
     currency = await company_currency()
     source = None
     if record["return_line"]:

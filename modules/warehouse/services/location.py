@@ -60,6 +60,10 @@ async def update(location: int, values: dict[str, Any], version: int) -> dict[st
         parent = values.get("parent")
         if parent is not None and (parent == location or parent in await descendants(location)):
             raise InvalidLocation("parent", _("A location cannot be placed inside itself."))
+        if values.get("active") is False and await is_shared(location):
+            raise _shared_stays()
+        if values.get("kind", current["kind"]) != current["kind"] and await is_shared(location):
+            raise InvalidLocation("kind", _("A shared virtual location keeps its kind."))
         if values.get("kind", current["kind"]) != current["kind"] and await has_history(location):
             raise InvalidLocation("kind", _("A location with stock history keeps its kind; archive it and "
                                             "create a new one."))
@@ -99,8 +103,26 @@ async def has_history(location: int) -> bool:
     return moved or await Quant.exists().where(Quant.location == location).run()
 
 
+SHARED_KINDS = ("customer", "supplier", "scrap", "inventory", "transit")
+
+
+async def is_shared(location: int) -> bool:
+    """Whether this is one of the shared virtual places (`virtual`): no partner, no warehouse."""
+    return await Location.exists().where(
+        (Location.id == location) & Location.kind.is_in(list(SHARED_KINDS)) & Location.partner.is_null()
+        & Location.warehouse.is_null()).run()
+
+
+def _shared_stays() -> NotAllowed:
+    return InvalidLocation("active", _("This is a shared virtual location that every receipt, delivery or "
+                                       "adjustment of its kind goes through: it cannot be archived or deleted."))
+
+
 async def remove(location: int, version: int) -> str:
-    """Delete a location nobody used; archive one with history. Returns "deleted" or "archived"."""
+    """Delete a location nobody used; archive one with history. Returns "deleted" or "archived".
+    The shared virtual places are refused (NotAllowed)."""
+    if await is_shared(location):
+        raise _shared_stays()
     async with transaction() as txn:
         if not await has_history(location):
             savepoint = await txn.savepoint()

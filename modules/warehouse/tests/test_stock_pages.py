@@ -308,6 +308,27 @@ async def test_deleting_a_used_location_archives_it_and_archived_ones_are_hidden
     assert "DB/Shelf A" in first_cells((await client.get("/warehouse/locations", headers=HTML)).text)
 
 
+async def test_the_shared_virtual_locations_cannot_be_archived_or_change_kind(client_as) -> None:
+    from modules.warehouse.services import location as locations
+
+    await make_user("pieter", roles=("warehouse",))
+    customers = await locations.virtual("customer")
+    client = await client_as("pieter")
+    page = (await client.get(f"/warehouse/locations/{customers}", headers=HTML)).text
+    assert f'action="/warehouse/locations/{customers}/archive"' not in page
+    assert location_of(await post_form(client, f"/warehouse/locations/{customers}/archive", {})).endswith(
+        f"/{customers}")
+    page = (await client.get(f"/warehouse/locations/{customers}", headers=HTML)).text
+    assert "shared virtual location" in page  # the refusal, flashed where the user is
+    row = await Location.select(Location.active, Location.kind, Location.version).where(
+        Location.id == customers).first().run()
+    assert row["active"] is True
+    with pytest.raises(locations.InvalidLocation) as refused:
+        await locations.update(customers, {"name": "Customers", "kind": "internal"}, row["version"])
+    assert refused.value.field == "kind"
+    assert (await Location.select(Location.kind).where(Location.id == customers).first().run())["kind"] == "customer"
+
+
 async def test_stock_pages_answer_only_warehouse_staff(client_as) -> None:
     await make_user("jan", roles=("technician",))
     await make_user("lotte", roles=("sales",))
