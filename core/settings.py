@@ -243,11 +243,16 @@ def load_settings(path: Path | str | None = None, env: dict[str, str] | None = N
 
 
 def _resolve_paths(s: Settings) -> Settings:
+    """A relative SQLite path is the project's; one under `var/` (the default,
+    `sqlite:///var/steward.db`) is under the var directory, so STEWARD_VAR_DIR moves the
+    database with the secret, the sessions and the outbox."""
     url = s.database.url
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         rel = url.removeprefix("sqlite:///")
         if rel != ":memory:" and not Path(rel).is_absolute():
-            s = s.with_database("sqlite:///" + str(ROOT / rel))
+            parts = Path(rel).parts
+            path = s.var_dir.joinpath(*parts[1:]) if len(parts) > 1 and parts[0] == "var" else ROOT / rel
+            s = s.with_database("sqlite:///" + str(path))
     return s
 
 

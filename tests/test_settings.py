@@ -21,6 +21,14 @@ def test_defaults_give_an_embedded_install(tmp_path: Path) -> None:
     assert s.broker.url == "embedded" and s.web.port == 8000 and s.web.theme == "default"
 
 
+def test_the_var_directory_moves_the_default_database_with_it(tmp_path: Path) -> None:
+    moved = load_settings(write(tmp_path, ""), env={"STEWARD_VAR_DIR": str(tmp_path / "srv")})
+    assert moved.database.url == f"sqlite:///{tmp_path / 'srv' / 'steward.db'}"
+    beside = load_settings(write(tmp_path, '[database]\nurl = "sqlite:///data/steward.db"\n'),
+                           env={"STEWARD_VAR_DIR": str(tmp_path / "srv")})
+    assert beside.database.url == f"sqlite:///{ROOT / 'data/steward.db'}"  # not under var/: the project's
+
+
 def test_environment_overrides_the_file(tmp_path: Path) -> None:
     cfg = write(tmp_path, '[web]\nport = 9000\nlanguage = "nl"\n')
     s = load_settings(cfg, env={"STEWARD_WEB_PORT": "9100", "STEWARD_DATABASE_URL": "postgresql://u@h/db"})
