@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from kit_pages import HTMX, client_as_fixture, names, ruled_catalog_fixture  # noqa: F401
 
 from core.auth.current import CurrentUser, load_user
@@ -115,6 +116,20 @@ async def test_a_kept_page_is_served_until_a_table_it_reads_changes(core_db: str
     assert relabelled is not moved and relabelled.rows[0]["territory_name"] == "Noord"
     await Partner.delete().where(Partner.id == zwaan["id"]).run()
     assert (await page(registry, mia, cache, q="zwaan")).rows == []
+
+
+async def test_nothing_read_inside_a_transaction_is_kept(core_db: str) -> None:
+    registry = await load(discover())
+    mia = await user_named("mia", "manager")
+    cache: TaggedCache[Page] = TaggedCache()
+    with pytest.raises(RuntimeError):
+        async with transaction():
+            await records.create(Partner, {"name": "Never Committed BV"})
+            seen = await page(registry, mia, cache, q="committed")
+            assert [r["name"] for r in seen.rows] == ["Never Committed BV"]  # its own write
+            raise RuntimeError("rolled back")
+    assert len(cache) == 0
+    assert (await page(registry, mia, cache, q="committed")).rows == []
 
 
 async def test_users_under_record_rules_read_their_own_rows(ruled_catalog: Catalog) -> None:

@@ -31,7 +31,7 @@ from typing import Any, Generic, TypeVar
 from piccolo.engine.base import Engine
 from piccolo.querystring import QueryString
 
-from core.db.engine import current, is_sqlite
+from core.db.engine import current, in_transaction, is_sqlite
 from core.db.search import _ident
 
 PREFIX = "rev:"
@@ -104,7 +104,10 @@ async def revisions(tables: Sequence[str], counters: Sequence[str] = ()) -> tupl
     """The tables' revisions, in their order, then the other core_sequence_counter rows
     named in `counters` (0 while one does not exist yet, e.g. the security version), all
     in one query; None if a table has no counter (no triggers: nothing read from it may
-    be kept)."""
+    be kept), and None inside a transaction: what it reads may be its own writes, not
+    committed (and on PostgreSQL not yet counted), which must not be kept."""
+    if in_transaction():
+        return None
     keys = [*map(counter_key, tables), *counters]
     if not keys:
         return ()

@@ -10,9 +10,11 @@ joins in the same query, never from one query per row.
 A spec with `search_indexed=True` searches through the table's search index
 (core.db.search): on SQLite a rare word (a bounded count over the FTS index says so)
 narrows the rows through FTS5 before the LIKE; a common word keeps the walk in list
-order, which finds a page sooner. On PostgreSQL the trigram indexes serve the ILIKE.
-A search reads its page keys first (`keys_first`), so that walk can run on the
-table's ListIndex without reading the table.
+order, which finds a page sooner. On PostgreSQL a word is matched against the searched
+columns' lowercased text as one expression (`ListSpec.search_text`), which the table's
+trigram index serves for a rare word; the planner, planning each search for its own
+words, chooses. A search reads its page keys first (`keys_first`), so the walk for a
+common word can run on the table's ListIndex without reading the table.
 
 A spec with `cache=True` has its pages kept per process (`fetch_page` with a cache, one
 per app): a page is served again while the revisions (core.db.revisions) of the tables
