@@ -94,9 +94,11 @@ async def detail_context(
     request: Request, table: type[Table], record: dict[str, Any], *, title: str,
     state: tuple[str, str] | None = None, actions: Sequence[Action | tuple[str, str]] = (),
     slot_target: str | None = None, tabs: Sequence[Tab] = (), choices: history.Choices | None = None,
+    references: history.References | None = None,
 ) -> dict[str, Any]:
-    """Everything `core/kit/detail.html` needs, as `{"detail": Detail}`. `choices` give the
-    labels of coded fields (states, kinds) for the History tab."""
+    """Everything `core/kit/detail.html` needs, as `{"detail": Detail}`. For the History tab,
+    `choices` give the labels of coded fields (states, kinds) and `references` the tables
+    of integer columns that point at records without a foreign key."""
     if state is not None and state[1] not in TONES:
         raise ValueError(f"state tone {state[1]!r} is not one of {', '.join(TONES)}")
     registry: Registry = await request.app.state.registry.get()
@@ -113,7 +115,7 @@ async def detail_context(
     if active is not None and active.kind == "history":
         number = request.query_params.get("page", "1")
         detail = _with(detail, history=await history.history_page(
-            table, record_id, int(number) if number.isdigit() else 1, choices))
+            table, record_id, int(number) if number.isdigit() else 1, choices, references))
     if active is not None and active.kind == "attachments":
         ref = find_table(registry, table._meta.tablename)
         assert ref is not None  # the attachments tab exists only for installed tables

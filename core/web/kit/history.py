@@ -24,7 +24,7 @@ from core.db.records import SECRET_FIELDS
 from core.i18n import _, fmt_date, fmt_datetime
 
 PER_PAGE = 50
-_LABEL_COLUMNS = ("name", "full_name", "title", "label", "code", "login", "number", "serial", "reference")
+_LABEL_COLUMNS = ("name", "full_name", "title", "label", "code", "login", "number", "serial", "reference", "filename")
 # field -> stored code -> English label (translated when shown), e.g. {"state": {"done": "Done"}}
 Choices = Mapping[str, Mapping[str, str]]
 
@@ -55,9 +55,15 @@ async def count(table: type[Table], record_id: int) -> int:
     return await AuditEntry.count().where(_where(table, record_id)).run()
 
 
+# field -> the table an integer column points at without being a foreign key (a
+# reference to another module's table, say), so its names are shown as a foreign key's.
+References = Mapping[str, type[Table]]
+
+
 async def history_page(table: type[Table], record_id: int, page: int = 1,
-                       choices: Choices | None = None) -> HistoryPage:
-    """One page of the record's changes, newest first; `choices` label coded fields."""
+                       choices: Choices | None = None, references: References | None = None) -> HistoryPage:
+    """One page of the record's changes, newest first; `choices` label coded fields and
+    `references` name the records of plain integer references."""
     total = await count(table, record_id)
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(page, 1), pages)
@@ -67,13 +73,14 @@ async def history_page(table: type[Table], record_id: int, page: int = 1,
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE).run()
     )
     names = await _user_names({r["user_id"] for r in rows if r["user_id"] is not None})
-    labels = await _referenced_labels(table, rows)
+    targets = _targets(table, references or {})
+    labels = await _referenced_labels(targets, rows)
     changes = [
         Change(
             at=row["at"], who=names.get(row["user_id"], _("System")), action=row["action"],
             field=field_label(row["field"]) if row["field"] else "",
-            old=_shown(table, row["field"], row["old"], labels, choices or {}),
-            new=_shown(table, row["field"], row["new"], labels, choices or {}),
+            old=_shown(table, row["field"], row["old"], labels, choices or {}, targets),
+            new=_shown(table, row["field"], row["new"], labels, choices or {}, targets),
         )
         for row in rows
     ]
@@ -97,17 +104,23 @@ def _column(table: type[Table], name: str) -> Column | None:
     return next((c for c in table._meta.columns if c._meta.name == name), None) if name else None
 
 
-async def _referenced_labels(table: type[Table], rows: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
-    """`(field, stored id) -> name of the referenced record`, one query per referenced table."""
+def _targets(table: type[Table], references: References) -> dict[str, type[Table]]:
+    """field -> the table its stored ids point at: foreign keys and the given references."""
+    found: dict[str, type[Table]] = {c._meta.name: c._foreign_key_meta.resolved_references
+                                     for c in table._meta.columns if isinstance(c, ForeignKey)}
+    return {**found, **references}
+
+
+async def _referenced_labels(targets: Mapping[str, type[Table]],
+                             rows: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """`(field, stored id) -> name of the referenced record`, one query per referenced field."""
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in rows:
-        if isinstance(_column(table, row["field"]), ForeignKey):
+        if row["field"] in targets:
             wanted[row["field"]].update(int(v) for v in (row["old"], row["new"]) if v and v.isdigit())
     labels: dict[tuple[str, str], str] = {}
     for field, ids in wanted.items():
-        column = _column(table, field)
-        assert isinstance(column, ForeignKey)
-        target = column._foreign_key_meta.resolved_references
+        target = targets[field]
         label = next((c for name in _LABEL_COLUMNS for c in target._meta.columns if c._meta.name == name), None)
         if label is None or not ids:
             continue
@@ -119,7 +132,7 @@ async def _referenced_labels(table: type[Table], rows: list[dict[str, Any]]) -> 
 
 
 def _shown(table: type[Table], field: str, value: str | None, labels: dict[tuple[str, str], str],
-           choices: Choices) -> str:
+           choices: Choices, targets: Mapping[str, type[Table]]) -> str:
     column = _column(table, field)
     if field in SECRET_FIELDS or (column is not None and column._meta.secret):
         return "" if value is None else _("(hidden)")
@@ -130,7 +143,7 @@ def _shown(table: type[Table], field: str, value: str | None, labels: dict[tuple
         return _(label)
     if isinstance(column, Boolean):
         return _("Yes") if value == "True" else _("No")
-    if isinstance(column, ForeignKey):
+    if field in targets:
         return labels.get((field, value), f"#{value}")
     if isinstance(column, Timestamptz | Timestamp):
         return _parsed(value, lambda v: fmt_datetime(dt.datetime.fromisoformat(v)))

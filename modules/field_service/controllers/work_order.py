@@ -18,6 +18,7 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
+from core.attachments.models import Attachment
 from core.attachments.service import AttachmentRefused, storage_root
 from core.auth.current import CurrentUser
 from core.auth.models import User
@@ -48,6 +49,7 @@ from modules.field_service.services import billing, coverage, eligibility, parts
 from modules.field_service.services import work_order as work_orders
 from modules.field_service.services.errors import STATE_LABELS, FieldServiceError, InvalidValues
 from modules.field_service.services.lifecycle import allowed
+from modules.warehouse.models.location import Location
 from modules.warehouse.services.errors import WarehouseError
 
 READ, WRITE = "field_service.work_order.read", "field_service.work_order.write"
@@ -220,7 +222,8 @@ async def order_page(request: Request, work_order: int) -> Template:
     ctx = await detail_context(request, WorkOrder, order, title=title, tabs=tabs, actions=_actions(order),
                                state=(_(STATE_LABELS[order["state"]]), STATE_TONES[order["state"]]),
                                choices={"kind": KIND_LABELS, "priority": PRIORITY_LABELS, "state": STATE_LABELS,
-                                        "billing_state": BILLING_LABELS})
+                                        "billing_state": BILLING_LABELS},
+                               references={"stock_location": Location, "signature_attachment": Attachment})
     partner = await Partner.select().where(Partner.id == order["partner"]).first().run()
     machine = await Equipment.select(*Equipment._meta.columns, Equipment.product.name.as_alias("product_name")).where(
         Equipment.id == order["equipment"]).first().run() if order["equipment"] else None

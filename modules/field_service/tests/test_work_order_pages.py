@@ -5,6 +5,7 @@ forms with CSRF, and technicians seeing only their own orders (404 elsewhere, ID
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from core.testing import make_user, post_form
 from modules.field_service.models.work_order import CheckLine, PartLine, WorkOrder
 from modules.field_service.services import work_order as work_orders
 from modules.field_service.tests.conftest import article, customer, job_type, machine, technician
+from modules.warehouse.models.location import Location
 
 PATH = "/field-service/work-orders"
 HTML = {"accept": "text/html"}
@@ -126,6 +128,18 @@ async def test_the_history_shows_the_labels_of_state_and_billing_not_their_codes
                      r'history-new">Not billable<', history)
     assert re.search(r'Priority</span>\s*<span class="history-new">Normal<', history)  # as created
     assert 'history-new">done<' not in history and ">to_bill<" not in history
+
+
+async def test_the_history_names_the_stock_location_a_plain_integer_points_at(client_as) -> None:
+    await make_user("mia", roles=("manager",))
+    jan, van = await technician("jan")
+    wo = await planned_order(jan)
+    await work_orders.update(wo["id"], {"stock_location": van}, version=wo["version"])
+    client = await client_as("mia")
+    history = (await client.get(f"{PATH}/{wo['id']}?tab=history", headers=HTML)).text
+    name = (await Location.select(Location.name).where(Location.id == van).first().run())["name"]
+    assert re.search(r'Stock location</span>\s*[^\n]*?history-new">' + re.escape(html.escape(name)) + "<", history)
+    assert f'history-new">{van}<' not in history
 
 
 async def test_hold_needs_a_reason_page_and_a_stale_button_is_refused(client_as) -> None:
