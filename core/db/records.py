@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from piccolo.table import Table
@@ -79,14 +80,21 @@ def _duplicate(table: type[Table], exc: Exception) -> DuplicateValue | None:
     return None
 
 
-async def _written(table: type[Table], query: Any) -> list[dict[str, Any]]:
+@contextlib.contextmanager
+def _duplicates_named(table: type[Table]) -> Iterator[None]:
+    """The database refusing a duplicate, raised as DuplicateValue; other errors as they are."""
     try:
-        return await query.run()  # type: ignore[no-any-return]
+        yield
     except Exception as exc:
         duplicate = _duplicate(table, exc)
         if duplicate is None:
             raise
         raise duplicate from exc
+
+
+async def _written(table: type[Table], query: Any) -> list[dict[str, Any]]:
+    with _duplicates_named(table):
+        return await query.run()  # type: ignore[no-any-return]
 
 
 def _now() -> dt.datetime:
@@ -147,13 +155,8 @@ async def create_many(table: type[Table], rows: Sequence[dict[str, Any]], *, log
     async with transaction() as txn:
         for start in range(0, len(rows), BULK):
             chunk = [[*r.values(), now, now, user, user, 1] for r in rows[start:start + BULK]]
-            try:
+            with _duplicates_named(table):
                 made = await _insert(txn.connection, table._meta.tablename, names, chunk, returning=True)
-            except Exception as exc:
-                duplicate = _duplicate(table, exc)
-                if duplicate is None:
-                    raise
-                raise duplicate from exc
             ids += sorted(made)  # a multi-row INSERT numbers its rows in the order given
         audit: list[list[Any]] = []
         for record, given in zip(ids, rows, strict=True):

@@ -25,10 +25,9 @@ from core.jobs.actors import RUN_OPTION
 from core.jobs.broker import JobSystem, current
 from core.jobs.embedded import now_ms
 from core.jobs.models import JobMessage
-from core.jobs.runs import queued_many
+from core.jobs.runs import INSERT_ROWS, queued_many
 
 RELAY_BATCH = 200
-INSERT_ROWS = 1000  # job messages per INSERT (PostgreSQL takes 32767 parameters a statement)
 
 
 class JobArgumentError(TypeError):

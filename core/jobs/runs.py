@@ -17,6 +17,7 @@ log = logging.getLogger("steward.jobs")
 
 STATES = ("queued", "running", "done", "failed", "dead", "skipped")
 RETRYABLE = ("failed", "dead")
+INSERT_ROWS = 1000  # runs (or job messages) per INSERT: PostgreSQL takes 32767 parameters a statement
 MAX_ERROR = 20_000
 
 
@@ -24,20 +25,17 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def queued(job: str, module: str, args: tuple[Any, ...], message_id: str) -> int:
-    row = await JobRun.insert(JobRun(job=job, module=module, args=json.dumps(list(args), default=str),
-                                     state="queued", message_id=message_id)).returning(JobRun.id).run()
-    return int(row[0]["id"])
-
-
 async def queued_many(job: str, module: str, runs: list[tuple[tuple[Any, ...], str]]) -> list[int]:
-    """`queued` for many (args, message id) pairs in one INSERT; the run ids in their order."""
-    if not runs:
-        return []
-    rows = await JobRun.insert(*[JobRun(job=job, module=module, args=json.dumps(list(args), default=str),
-                                        state="queued", message_id=message_id) for args, message_id in runs]
-                               ).returning(JobRun.id).run()
-    return sorted(int(r["id"]) for r in rows)  # a multi-row INSERT numbers its rows in order
+    """Record queued runs of `job`, one per (args, message id) pair, by multi-row INSERTs;
+    the run ids in their order (a multi-row INSERT numbers its rows in the order given)."""
+    ids: list[int] = []
+    for start in range(0, len(runs), INSERT_ROWS):
+        rows = await JobRun.insert(*[
+            JobRun(job=job, module=module, args=json.dumps(list(args), default=str), state="queued",
+                   message_id=message_id) for args, message_id in runs[start:start + INSERT_ROWS]]
+        ).returning(JobRun.id).run()
+        ids += sorted(int(r["id"]) for r in rows)
+    return ids
 
 
 RUNNING_AFTER = 0.2  # seconds: a job still running by then is shown as running

@@ -8,7 +8,7 @@ escaped here; the result is Markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -69,24 +69,6 @@ def row_cells(columns: Sequence[Any], row: Mapping[str, Any], res: Any, currency
     return Markup("".join([f"<td{_ALIGN.get(c.format, '')}>{_html(c, row, res, currency)}</td>" for c in columns]))
 
 
-Cell = Callable[[Mapping[str, Any]], str]
-
-
-def _cell(c: Any, res: Any, currency: str) -> Cell:
-    """A function from a row to the `<td>` of column `c`: the column's format is looked at
-    once per page instead of once per cell (a text cell, the most common, escapes only)."""
-    head = f"<td{_ALIGN.get(c.format, '')}>"
-    if c.format == "text":
-        name = c.name
-
-        def text(row: Mapping[str, Any]) -> str:
-            v = row[name]
-            return f"{head}</td>" if v is None or v == "" else f"{head}{esc(v)}</td>"
-
-        return text
-    return lambda row: f"{head}{_html(c, row, res, currency)}</td>"
-
-
 def rows(columns: Sequence[Any], page: Any, res: Any, currency: str) -> Markup:
     """The `<tr>` elements of a list page (core.web.kit.lists.Page). Rendered once per
     page, column choice, currency and language, and kept on the page: a page kept by the
@@ -95,8 +77,7 @@ def rows(columns: Sequence[Any], page: Any, res: Any, currency: str) -> Markup:
     memo = page.rendered
     html = memo.get(key)
     if html is None:
-        cells = [_cell(c, res, currency) for c in columns]
-        html = "".join(["<tr>" + "".join([cell(row) for cell in cells]) + "</tr>" for row in page.rows])
+        html = "".join([f"<tr>{row_cells(columns, row, res, currency)}</tr>" for row in page.rows])
         if len(memo) < 8:  # bounded: a few languages and column choices per page
             memo[key] = html
     return Markup(html)
